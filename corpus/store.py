@@ -225,6 +225,11 @@ class ChunkStore:
                 raise
         return summary
 
+    def update_path(self, doc_id: str, path: str) -> None:
+        """Record a moved source file; its chunks are unchanged, so the generation stays."""
+        with self._lock:
+            self.conn.execute("UPDATE documents SET path=? WHERE doc_id=?", (path, doc_id))
+
     def remove_document(self, doc_id: str) -> int:
         with self._lock:
             conn = self.conn

@@ -1,7 +1,129 @@
-"""Placeholder: filled in by the issue that owns these subcommands."""
+"""`griffier eval` and `griffier eval-claims` (contracts in DESIGN.md)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
 
 import typer
 
+from ui.cli.common import emit_json, fail, get_settings
+
+
+def eval_gold(
+    gold: Path = typer.Argument(..., help="Gold questions, JSON Lines (id, question, doc, evidence, answer_facts, type)."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object: {n_questions, metrics, per_question}."),
+    report: Path | None = typer.Option(None, "--report", help="Write a Markdown report with PNG plots to this folder."),
+    compare: Path | None = typer.Option(None, "--compare", help="A previous `eval --json` result to compare with."),
+    backend: str | None = typer.Option(None, "--backend", help="LLM backend for answering (default: setting llm_backend)."),
+    scorer: str | None = typer.Option(None, "--scorer", help="Claim scorer: offline, overlap, llm or nli:<model>."),
+    ragas: Path | None = typer.Option(None, "--ragas", help="Also export the run in the RAGAS dataset layout (JSONL)."),
+    limit: int | None = typer.Option(None, "--limit", help="Only the first N questions."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Progress bar on stderr."),
+) -> None:
+    """Run gold questions through retrieval and answering; print retrieval, citation and faithfulness metrics."""
+    from eval.harness import run_eval
+    from eval.report import load_result, write_report
+
+    settings = get_settings(scorer=scorer, llm_backend=backend)
+    if not gold.is_file():
+        fail(f"gold file {gold} not found (see eval/gold/dev.jsonl for the format)")
+    previous = None
+    if compare is not None:
+        try:
+            previous = load_result(compare)
+        except ValueError as exc:
+            fail(str(exc))
+    try:
+        result = run_eval(gold, settings, progress=progress, limit=limit)
+    except (FileNotFoundError, ValueError) as exc:
+        fail(str(exc))
+        return
+    data = result.to_dict()
+    if report is not None:
+        path = write_report(data, report, previous)
+        typer.echo(f"rapport: {path}", err=True)
+    if ragas is not None:
+        from eval.ragas_export import write_ragas
+
+        write_ragas(ragas, result.per_question, result.gold, result.contexts)
+        typer.echo(f"RAGAS-export: {ragas}", err=True)
+    if as_json:
+        emit_json(data)
+        return
+    m = data["metrics"]
+    prev = (previous or {}).get("metrics", {})
+    typer.echo(f"{data['n_questions']} vragen ({gold})")
+    for k, v in m.items():
+        d = ""
+        if isinstance(v, (int, float)) and isinstance(prev.get(k), (int, float)):
+            d = f"  ({v - prev[k]:+.3f})"
+        typer.echo(f"  {k:26s} {'–' if v is None else f'{v:.3f}'}{d}")
+
+
+def eval_claims(
+    pairs: Path = typer.Argument(..., help="JSON Lines with id, context, claim (and optionally label 1/0)."),
+    as_json: bool = typer.Option(False, "--json", help='One JSON object: {"items": [...], "balanced_accuracy": ...}.'),
+    scorer: str | None = typer.Option(None, "--scorer", help="offline (default), overlap, llm[:backend] or nli:<model>."),
+    reasons: bool = typer.Option(False, "--reasons", help="Include the scorer's reasons per item."),
+) -> None:
+    """Score labelled or unlabelled claim/context pairs with the claim-support scorer."""
+    from rag.claims import get_scorer
+
+    settings = get_settings(scorer=scorer)
+    if not pairs.is_file():
+        fail(f"pairs file {pairs} not found; expected JSON Lines with id, context, claim")
+    rows = []
+    for i, line in enumerate(pairs.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            fail(f"{pairs}:{i}: not valid JSON ({exc})")
+        if not isinstance(row, dict) or "claim" not in row or "context" not in row:
+            fail(f"{pairs}:{i}: needs 'claim' and 'context' fields")
+        row.setdefault("id", str(i))
+        rows.append(row)
+    try:
+        sc = get_scorer(settings, spec=scorer)
+    except ValueError as exc:
+        fail(str(exc))
+    if getattr(sc, "name", "") == "offline" and len(rows) > 8:
+        from rag.claim_features import prefetch
+
+        prefetch([(r["claim"], r["context"]) for r in rows])
+    items, labels, preds = [], [], []
+    from tqdm import tqdm
+
+    for r in tqdm(rows, desc="claims", file=sys.stderr, disable=len(rows) < 20):
+        v = sc.score(str(r["claim"]), str(r["context"]))
+        item = {"id": r["id"], "supported": bool(v.supported), "score": round(float(v.score), 4)}
+        if reasons:
+            item["reasons"] = v.reasons
+        items.append(item)
+        if r.get("label") is not None and str(r["label"]).strip() != "":
+            labels.append(int(r["label"]))
+            preds.append(bool(v.supported))
+    ba = _balanced_accuracy(labels, preds) if labels else None
+    if as_json:
+        emit_json({"items": items, "balanced_accuracy": ba})
+        return
+    for it in items:
+        typer.echo(f"{it['id']}\t{'gesteund' if it['supported'] else 'NIET gesteund'}\t{it['score']:.3f}")
+    if ba is not None:
+        typer.echo(f"balanced accuracy: {ba:.3f}")
+
+
+def _balanced_accuracy(labels: list[int], preds: list[bool]) -> float | None:
+    pos = [p for y, p in zip(labels, preds) if y == 1]
+    neg = [p for y, p in zip(labels, preds) if y == 0]
+    if not pos or not neg:
+        return None
+    return round(0.5 * (sum(pos) / len(pos) + sum(not p for p in neg) / len(neg)), 4)
+
 
 def register(app: typer.Typer) -> None:
-    return None
+    app.command("eval")(eval_gold)
+    app.command("eval-claims")(eval_claims)

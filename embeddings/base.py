@@ -1,0 +1,124 @@
+"""The embedding interface every backend implements.
+
+Backends are LangChain `Embeddings` (so the chain and the quick-start baseline can
+use them directly) with numpy-returning methods on top for the index, which
+works on float32 matrices. Models load lazily on first use (`warm_up`), never
+at construction or import.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+log = logging.getLogger(__name__)
+
+
+class EmbeddingError(RuntimeError):
+    pass
+
+
+def normalise(vectors: np.ndarray) -> np.ndarray:
+    """L2-normalise rows so inner product equals cosine similarity."""
+    v = np.asarray(vectors, dtype=np.float32)
+    if v.ndim == 1:
+        n = float(np.linalg.norm(v))
+        return v / n if n > 0 else v
+    norms = np.linalg.norm(v, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return np.ascontiguousarray(v / norms, dtype=np.float32)
+
+
+class BaseEmbeddings(Embeddings):
+    """Query/passage embedder with counters, batching and a progress bar.
+
+    Subclasses implement `_load()` (heavy, once), `_embed_passages(texts)` and
+    `_embed_queries(texts)`, each returning an (n, dim) float32 array.
+    """
+
+    #: the settings string that selected this backend; recorded in index manifests
+    model_name: str = ""
+
+    def __init__(self, model_name: str, batch_size: int = 16):
+        self.model_name = model_name
+        self.batch_size = max(1, int(batch_size))
+        self._dim: int | None = None
+        self._loaded = False
+        self._lock = threading.RLock()
+        # How many passages/queries were embedded: tests use this to prove the cache works.
+        self.passages_embedded = 0
+        self.queries_embedded = 0
+
+    # -- lifecycle -------------------------------------------------------
+    def warm_up(self) -> None:
+        with self._lock:
+            if not self._loaded:
+                self._load()
+                self._loaded = True
+
+    def _load(self) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    @property
+    def dim(self) -> int:
+        if self._dim is None:
+            self._dim = int(self.embed_query_vector("dimensie").shape[0])
+            self.queries_embedded -= 1
+        return self._dim
+
+    # -- numpy API used by the index --------------------------------------
+    def embed_passages(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        texts = list(texts)
+        self.warm_up()
+        if not texts:
+            return np.zeros((0, self._dim or 0), dtype=np.float32)
+        out: list[np.ndarray] = []
+        bar = None
+        if progress and len(texts) > self.batch_size:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=len(texts), desc=f"embedden ({self.model_name})", unit="chunk")
+        try:
+            for start in range(0, len(texts), self.batch_size):
+                batch = texts[start : start + self.batch_size]
+                with self._lock:
+                    vecs = self._embed_passages(batch)
+                out.append(normalise(vecs))
+                self.passages_embedded += len(batch)
+                if bar is not None:
+                    bar.update(len(batch))
+        finally:
+            if bar is not None:
+                bar.close()
+        arr = np.vstack(out).astype(np.float32, copy=False)
+        self._dim = int(arr.shape[1])
+        return arr
+
+    def embed_query_vector(self, text: str) -> np.ndarray:
+        self.warm_up()
+        with self._lock:
+            vec = self._embed_queries([text])
+        self.queries_embedded += 1
+        v = normalise(np.asarray(vec, dtype=np.float32).reshape(1, -1))[0]
+        self._dim = int(v.shape[0])
+        return v
+
+    def _embed_passages(self, texts: list[str]) -> np.ndarray:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _embed_queries(self, texts: list[str]) -> np.ndarray:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    # -- LangChain Embeddings interface -----------------------------------
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_passages(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_query_vector(text).tolist()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.model_name!r})"

@@ -1,0 +1,303 @@
+"""Hybrid retrieval: dense (FAISS) + Dutch BM25, fused by weighted reciprocal rank fusion.
+
+    search(query, k, filters) -> list[Passage]
+
+Filters (all optional, combined with AND; a list value means any of):
+  doc_id / doc_ids, dossier, vergaderjaar, doc_type, fractie, date_from, date_to
+  (ISO dates, inclusive). Chunk metadata wins over document metadata.
+An optional cross-encoder (Settings.reranker, a sentence-transformers name or
+path) re-orders the fused candidates.
+
+The retriever reloads the index by itself when an ingest in this or another
+process has written a new version (it watches the manifest).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from corpus.models import Chunk, Passage
+from corpus.settings import Settings
+from corpus.store import ChunkStore
+
+log = logging.getLogger(__name__)
+
+FILTER_KEYS = ("doc_id", "doc_ids", "dossier", "vergaderjaar", "doc_type", "fractie", "date_from", "date_to")
+_ALIASES = {"doc": "doc_id", "type": "doc_type", "documenttype": "doc_type", "jaar": "vergaderjaar",
+            "from": "date_from", "to": "date_to", "datum_van": "date_from", "datum_tot": "date_to"}
+
+
+class FilterError(ValueError):
+    pass
+
+
+def normalise_filters(filters: dict[str, Any] | None) -> dict[str, Any]:
+    """Canonical filter keys; unknown keys raise with the list of known ones."""
+    out: dict[str, Any] = {}
+    for key, value in (filters or {}).items():
+        if value is None or value == "" or value == []:
+            continue
+        k = _ALIASES.get(key.lower(), key.lower())
+        if k not in FILTER_KEYS:
+            raise FilterError(f"unknown filter {key!r}; use one of {', '.join(FILTER_KEYS)}")
+        if k == "doc_ids":
+            k = "doc_id"
+        if k in ("date_from", "date_to"):
+            out[k] = str(value)
+            continue
+        vals = value if isinstance(value, (list, tuple, set)) else [value]
+        out.setdefault(k, set()).update(_norm_value(v, k) for v in vals)
+    return out
+
+
+def _norm_value(v: Any, key: str = "") -> str:
+    """Comparable form: "26 150" == "26150"; a vergaderjaar is its first year ("2020/21" == "2020-2021")."""
+    s = re.sub(r"\s+", "", str(v)).lower()
+    if key == "vergaderjaar":
+        m = re.match(r"\d{4}", s)
+        return m.group(0) if m else s
+    return s
+
+
+class HybridRetriever:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.store = ChunkStore(settings.home)
+        self._lock = threading.RLock()
+        self._index = None  # rag.indexing.LoadedIndex
+        self._manifest_stamp: tuple | None = None
+        self._meta: dict[str, dict] | None = None  # chunk_id -> filterable fields
+        self._embeddings = None
+        self._reranker = None
+
+    # -- loading ---------------------------------------------------------
+    def _manifest_path(self) -> Path:
+        from rag.indexing import MANIFEST, index_dir
+
+        return index_dir(self.settings) / MANIFEST
+
+    def _stamp(self) -> tuple | None:
+        try:
+            st = self._manifest_path().stat()
+        except FileNotFoundError:
+            return None
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+    def _ensure_loaded(self):
+        from rag.indexing import IndexError as GriffierIndexError
+        from rag.indexing import load_index
+
+        stamp = self._stamp()
+        with self._lock:
+            if self._index is not None and stamp == self._manifest_stamp:
+                return self._index
+            if stamp is None:
+                raise GriffierIndexError(
+                    f"no index in {self.settings.home}; ingest documents first: `griffier ingest PATH...`"
+                )
+            self._index = load_index(self.settings)
+            self._manifest_stamp = stamp
+            self._meta = None
+            return self._index
+
+    def warm_up(self) -> "HybridRetriever":
+        self._ensure_loaded()
+        self.embeddings.warm_up()
+        self.embeddings.embed_query_vector("opwarmen")
+        return self
+
+    @property
+    def embeddings(self):
+        if self._embeddings is None:
+            from embeddings import get_embeddings
+
+            self._embeddings = get_embeddings(self.settings)
+        return self._embeddings
+
+    # -- filters ---------------------------------------------------------
+    def _metadata(self) -> dict[str, dict]:
+        if self._meta is None:
+            docs = {d.doc_id: d.metadata for d in self.store.documents()}
+            meta = {}
+            for c in self.store.chunks():
+                merged = {**docs.get(c.doc_id, {}), **(c.metadata or {})}
+                merged["doc_id"] = c.doc_id
+                meta[c.chunk_id] = merged
+            self._meta = meta
+        return self._meta
+
+    def _allowed(self, filters: dict[str, Any]) -> set[str]:
+        out = set()
+        for cid, m in self._metadata().items():
+            if _matches(m, filters):
+                out.add(cid)
+        return out
+
+    # -- search ----------------------------------------------------------
+    def search(self, query: str, k: int | None = None, filters: dict[str, Any] | None = None,
+               *, mode: str = "hybrid") -> list[Passage]:
+        """Top-k passages for `query`. mode: "hybrid" (default), "dense" or "bm25"."""
+        k = int(k or self.settings.top_k)
+        query = (query or "").strip()
+        if not query or k <= 0:
+            return []
+        filt = normalise_filters(filters)
+        with self._lock:
+            idx = self._ensure_loaded()
+            allowed = self._allowed(filt) if filt else None
+        if allowed is not None and not allowed:
+            return []
+        n_cand = max(self.settings.candidates, k)
+        timings: dict[str, float] = {}
+
+        dense: list[tuple[str, float]] = []
+        if mode in ("hybrid", "dense") and idx.vectors.ntotal:
+            t = time.perf_counter()
+            qv = self.embeddings.embed_query_vector(query)
+            allowed_ids = None
+            if allowed is not None:
+                allowed_ids = np.array([idx.chunk_to_id[c] for c in allowed if c in idx.chunk_to_id], dtype=np.int64)
+            scores, ids = idx.vectors.search(qv, n_cand, allowed_ids=allowed_ids)
+            dense = [(idx.id_to_chunk[int(i)], float(s)) for s, i in zip(scores[0], ids[0])
+                     if i >= 0 and int(i) in idx.id_to_chunk]
+            timings["dense_ms"] = (time.perf_counter() - t) * 1000
+
+        lexical: list[tuple[str, float]] = []
+        if mode in ("hybrid", "bm25") and len(idx.lexical):
+            t = time.perf_counter()
+            mask = None
+            if allowed is not None:
+                mask = np.zeros(len(idx.lexical), dtype=bool)
+                for c in allowed:
+                    r = idx.lexical.row_of(c)
+                    if r is not None:
+                        mask[r] = True
+            lexical = idx.lexical.search(query, n_cand, mask=mask)
+            timings["bm25_ms"] = (time.perf_counter() - t) * 1000
+
+        fused = self._fuse(dense, lexical, mode)
+        if self.settings.reranker and fused:
+            fused = self._rerank(query, fused[: max(n_cand, k)])
+        top = fused[:k]
+        chunks = {c.chunk_id: c for c in self.store.get_chunks([cid for cid, _, _ in top])}
+        out = []
+        for rank, (cid, score, parts) in enumerate(top, start=1):
+            chunk = chunks.get(cid)
+            if chunk is None:  # store changed after the index was built; skip until the next sync
+                continue
+            out.append(Passage(chunk, float(score), len(out) + 1, parts))
+        log.debug("search %r: %d passages %s", query, len(out), timings)
+        return out
+
+    def _fuse(self, dense, lexical, mode) -> list[tuple[str, float, dict]]:
+        """Weighted reciprocal rank fusion: sum over lists of w / (rrf_k + rank)."""
+        s = self.settings
+        parts: dict[str, dict] = {}
+        lists = []
+        if mode in ("hybrid", "dense"):
+            lists.append(("dense", dense, s.dense_weight))
+        if mode in ("hybrid", "bm25"):
+            lists.append(("bm25", lexical, s.bm25_weight))
+        fused: dict[str, float] = {}
+        for name, items, weight in lists:
+            for rank, (cid, score) in enumerate(items, start=1):
+                fused[cid] = fused.get(cid, 0.0) + weight / (s.rrf_k + rank)
+                p = parts.setdefault(cid, {})
+                p[name] = score
+                p[f"{name}_rank"] = rank
+        qw = s.question_chunk_weight
+        if qw != 1.0 and fused:
+            meta = self._metadata()
+            for cid in fused:
+                if (meta.get(cid) or {}).get("role") == "question":
+                    fused[cid] *= qw
+                    parts[cid]["question_weight"] = qw
+        order = sorted(fused, key=lambda c: (-fused[c], c))
+        return [(cid, fused[cid], parts[cid]) for cid in order]
+
+    def _rerank(self, query: str, cands: list[tuple[str, float, dict]]) -> list[tuple[str, float, dict]]:
+        from rag.indexing import embed_text
+
+        if self._reranker is None:
+            try:
+                from sentence_transformers import CrossEncoder
+            except ImportError as exc:  # pragma: no cover - declared dependency
+                raise RuntimeError("reranking needs sentence-transformers: pip install sentence-transformers") from exc
+            try:
+                self._reranker = CrossEncoder(self.settings.reranker, device="cpu")
+            except Exception as exc:
+                raise RuntimeError(
+                    f"cannot load reranker {self.settings.reranker!r} ({exc}); give a local cross-encoder folder "
+                    f"or clear the `reranker` setting"
+                ) from exc
+        chunks = {c.chunk_id: c for c in self.store.get_chunks([c for c, _, _ in cands])}
+        pairs = [(query, embed_text(chunks[c])) for c, _, _ in cands if c in chunks]
+        kept = [x for x in cands if x[0] in chunks]
+        scores = self._reranker.predict(pairs, show_progress_bar=False)
+        out = []
+        for (cid, fused, parts), sc in zip(kept, scores):
+            out.append((cid, float(sc), {**parts, "fused": fused, "rerank": float(sc)}))
+        out.sort(key=lambda x: -x[1])
+        return out
+
+    # -- context ---------------------------------------------------------
+    def with_neighbours(self, passage: Passage, before: int = 1, after: int = 1) -> list[Chunk]:
+        """The passage's chunk with its neighbours in the same document and section."""
+        chunks = self.store.neighbours(passage.chunk, before, after)
+        return [c for c in chunks if c.section == passage.chunk.section or c.chunk_id == passage.chunk.chunk_id]
+
+
+def _matches(meta: dict, filters: dict[str, Any]) -> bool:
+    for key, want in filters.items():
+        if key == "date_from":
+            d = str(meta.get("date") or "")
+            if not d or d < want:
+                return False
+        elif key == "date_to":
+            d = str(meta.get("date") or "")
+            if not d or d[: len(want)] > want:
+                return False
+        else:
+            have = meta.get(key)
+            if have is None:
+                return False
+            vals = have if isinstance(have, (list, tuple)) else [have]
+            if not any(_norm_value(v, key) in want for v in vals):
+                return False
+    return True
+
+
+_cache: dict[tuple, HybridRetriever] = {}
+_cache_lock = threading.Lock()
+
+
+def get_retriever(settings: Settings) -> HybridRetriever:
+    """The process-wide retriever for these settings (index and models load once)."""
+    key = tuple(sorted((k, str(v)) for k, v in settings.to_dict().items()))
+    with _cache_lock:
+        r = _cache.get(key)
+        if r is None:
+            r = _cache[key] = HybridRetriever(settings)
+        return r
+
+
+def invalidate() -> None:
+    """Make cached retrievers reload the index on their next search."""
+    with _cache_lock:
+        for r in _cache.values():
+            r._manifest_stamp = None
+
+
+def search(query: str, k: int | None = None, filters: dict[str, Any] | None = None,
+           settings: Settings | None = None) -> list[Passage]:
+    from corpus.settings import load_settings
+
+    return get_retriever(settings or load_settings()).search(query, k, filters)
