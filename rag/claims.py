@@ -171,6 +171,10 @@ class OfflineScorer(_Base):
             return ClaimVerdict(False, 0.0, ["lege bewering"])
         if not (context or "").strip():
             return ClaimVerdict(False, 0.0, ["geen context"])
+        # A verbatim quote (up to case, punctuation and PDF breaks) is supported by definition.
+        c_toks = " ".join(ct.lower_tokens(ct.normalise(ct.strip_citations(claim))))
+        if len(c_toks) > 10 and c_toks in " ".join(ct.lower_tokens(ct.normalise(context))):
+            return ClaimVerdict(True, 1.0, [])
         f = extract(claim, context, use_embeddings=self.use_embeddings)
         z = self.bias + sum(
             w * (f.values[n] - m) / s for w, n, m, s in zip(self.weights, self.feature_names, self.mean, self.scale)

@@ -43,9 +43,7 @@ def main() -> int:
             browser.open_app(d, srv.url)
             browser.ask(d, "Welke rechtsgronden voor geweldgebruik door staten erkent het kabinet?")
             browser.ask(d, "En welke aanbevelingen deed de expertgroep over humanitaire interventie?")
-            d.execute_script("document.querySelector('[data-testid=\"stMain\"]').scrollTo(0, 0)")
             print(browser.full_page_screenshot(d, args.out / "chat.png"))
-            d.set_window_size(1440, 1000)
 
             browser.open_app(d, srv.url, "briefing")
             box = d.find_element(By.CSS_SELECTOR, 'input[aria-label="Onderwerp"]')
@@ -55,12 +53,10 @@ def main() -> int:
                              or x.find_elements(By.CSS_SELECTOR, '[data-testid="stAlertContentError"]'), 300, "briefing")
             browser.wait_for(d, browser.app_idle, 60)
             print(browser.full_page_screenshot(d, args.out / "briefing.png"))
-            d.set_window_size(1440, 1000)
 
             browser.open_app(d, srv.url, "documenten", wait_css='[data-testid="stDataFrame"]')
             time.sleep(1)
             print(browser.full_page_screenshot(d, args.out / "documents.png"))
-            d.set_window_size(1440, 1000)
 
             browser.open_app(d, srv.url, "evaluatie")
             if not args.skip_eval:

@@ -53,6 +53,7 @@ def test_precise_cues():
     "Ministers van Buitenlandse Zaken uit ruim 60 landen vormen een informeel netwerk.",  # paraphrase, digits
     "Nederland doet niet mee aan de EU-missie in Mali.",  # synonym, negation kept
     "Het kabinet overweegt financiële steun aan de Alliantie.",  # clause dropping, hedge kept
+    "Nederland neemt niet deel aan de EU-missie in Mali [3].",  # verbatim quote with a marker
 ])
 def test_accepts_honest_paraphrase(scorer, claim):
     v = scorer.score(claim, CONTEXT)

@@ -66,7 +66,7 @@ if docs:
     titles = {d.doc_id: d.title or d.doc_id for d in docs}
     with st.form("remove_form"):
         doc_id = st.selectbox(
-            "Document", [d.doc_id for d in docs], format_func=lambda d: f"{d} — {titles[d][:70]}", key="doc_remove"
+            "Document", [d.doc_id for d in docs], format_func=lambda d: d if titles[d] == d else f"{d} — {titles[d][:70]}", key="doc_remove"
         )
         sure = st.checkbox("Ja, verwijder dit document en zijn passages uit de index", key="doc_remove_sure")
         remove = st.form_submit_button("Verwijderen")

@@ -80,9 +80,10 @@ if result:
     with c1:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     with c2:
-        if rows:
+        scores = [r for r in rows if r["groep"] != "overig"]  # 0..1 scores; latencies etc. stay in the table
+        if scores:
             st.markdown("**Retrieval- en antwoordmetrieken**")
-            st.bar_chart(pd.DataFrame(rows), x="metriek", y="waarde", color="groep", horizontal=True, height=300)
+            st.bar_chart(pd.DataFrame(scores), x="metriek", y="waarde", color="groep", horizontal=True, height=300)
 
     by_type = result.get("by_type")
     type_rows = render.by_type_rows(by_type) if by_type else render.per_type_rows(per_q)
@@ -90,7 +91,7 @@ if result:
         st.markdown("**Per type vraag**")
         df = pd.DataFrame(type_rows)
         st.dataframe(df, hide_index=True, width="stretch")
-        metric_cols = [c for c in df.columns if c not in ("type", "vragen") and not c.startswith("latency")]
+        metric_cols = [c for c in df.columns if c in render.RETRIEVAL_METRICS or c in render.ANSWER_METRICS]
         if metric_cols:
             long = df.melt(id_vars=["type"], value_vars=metric_cols, var_name="metriek", value_name="waarde")
             st.bar_chart(long, x="metriek", y="waarde", color="type", stack=False, height=320)
