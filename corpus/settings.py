@@ -51,7 +51,7 @@ class Settings:
 
     # retrieval
     top_k: int = 5
-    dense_weight: float = 0.7  # BM25 is the stronger signal on Dutch Kamerstukken with e5-small (bench/retrieval.py)
+    dense_weight: float = 1.0  # equal to BM25 since sentence-level dense scoring (bench/retrieval.py)
     bm25_weight: float = 1.0
     rrf_k: int = 60
     candidates: int = 50
@@ -59,6 +59,9 @@ class Settings:
     # fused score factor for the question blocks of written consultations: the
     # cabinet's answer chunk carries the question in its index text and holds the facts
     question_chunk_weight: float = 0.5
+    # dense score = w * best sentence cosine + (1 - w) * chunk cosine (rag/sentences.py);
+    # 0 skips embedding sentences at ingest
+    sentence_weight: float = 0.5
 
     # answering: "bundled" (the packaged GGUF), "gguf:<path>", "ollama:<model>",
     # "openai:<model>" or "extractive"

@@ -52,7 +52,7 @@ NO_SUPPORT_NOTE = "Geen enkele zin van het antwoord werd door de bronnen onderst
 # Calibrated with bench/calibrate_refusal.py on eval/gold/dev.jsonl (demo corpus, default
 # retriever); Settings.refusal_threshold overrides it. Re-run the script after changing the
 # retriever or the sentence scoring.
-DEFAULT_REFUSAL_THRESHOLD = 0.136  # 2026-11-23: answerable min 0.164, unanswerable max 0.107
+DEFAULT_REFUSAL_THRESHOLD = 0.132  # 2026-11-23 (sentence-level dense): answerable min 0.159, unanswerable max 0.105
 
 # Token cap for the bundled model's one-sentence lead.
 LEAD_MAX_TOKENS = 60

@@ -7,7 +7,9 @@ Layout under <home>/index/:
   manifest.json        the current version: embedding model, dimension, index
                        type, format version, store generation, and its folder
   v<gen>-<stamp>/      vectors.faiss, ids.json (FAISS int64 id -> chunk_id,
-                       text hash), bm25/ + bm25_ids.json
+                       text hash), bm25/ + bm25_ids.json, sentences.npy +
+                       sentence_rows.json (rag/sentences.py; absent when
+                       sentence_weight is 0)
 A sync writes a complete new version folder and then swaps manifest.json with
 os.replace, so readers see either the old or the new index, never a mix.
 """
@@ -122,11 +124,13 @@ class LoadedIndex:
     text_hashes: dict[str, str]
     lexical: "object"  # rag.lexical.LexicalIndex
     folder: Path
+    sentences: "object" = None  # rag.sentences.SentenceIndex, None when built without
 
 
 def load_index(settings: Settings, *, check: bool = True) -> LoadedIndex | None:
     """The current index, or None when none was built yet. Raises IndexError when unusable."""
     from rag.lexical import LexicalIndex
+    from rag.sentences import SentenceIndex
     from rag.vector_index import VectorIndex
 
     manifest = read_manifest(settings)
@@ -141,13 +145,15 @@ def load_index(settings: Settings, *, check: bool = True) -> LoadedIndex | None:
         vectors = VectorIndex.load(folder / "vectors.faiss", manifest.index_type, manifest.dim)
         rows = json.loads((folder / "ids.json").read_text(encoding="utf-8"))
         lexical = LexicalIndex.load(folder)
+        sentences = SentenceIndex.load(folder)
     except Exception as exc:
         raise IndexError(f"index files in {folder} are missing or corrupt ({exc}). {hint}") from exc
     if vectors.ntotal != len(rows):
         raise IndexError(f"index {folder} holds {vectors.ntotal} vectors but maps {len(rows)} ids. {hint}")
     id_to_chunk = {int(i): c for i, c, _ in rows}
     return LoadedIndex(
-        manifest, vectors, id_to_chunk, {c: int(i) for i, c, _ in rows}, {c: h for _, c, h in rows}, lexical, folder
+        manifest, vectors, id_to_chunk, {c: int(i) for i, c, _ in rows}, {c: h for _, c, h in rows}, lexical, folder,
+        sentences,
     )
 
 
@@ -244,15 +250,26 @@ def sync_indexes(store: ChunkStore, settings: Settings, progress: bool = True, *
 
     ordered = [c.chunk_id for c in chunks]
     lexical = LexicalIndex.build(ordered, [texts[cid] for cid in ordered])
+    sentences = None
+    if settings.sentence_weight > 0:
+        from rag import sentences as sent
+
+        cache = open_vector_cache(settings)
+        try:
+            sentences = sent.build(chunks, model, emb, cache, progress=progress)
+        finally:
+            cache.close()
     manifest = Manifest(
         embedding_model=model, dim=dim, index_type=kind, format_version=FORMAT_VERSION,
         store_generation=generation, n_vectors=vindex.ntotal, folder="", next_id=next_id,
         created=time.strftime("%Y-%m-%dT%H:%M:%S"),
     )
-    _save(settings, manifest, vindex, id_to_chunk, hashes, lexical)
+    _save(settings, manifest, vindex, id_to_chunk, hashes, lexical, sentences)
     report = {
         "embedding_model": model, "index_type": kind, "dim": dim, "vectors": vindex.ntotal,
         "embedded": len(todo), "from_cache": len(missing) - len(todo), "added": added_n, "removed": removed_n,
+        "sentences": int(sentences[0].shape[0]) if sentences is not None else 0,
+        "sentences_embedded": sentences[2] if sentences is not None else 0,
         "incremental": bool(incremental), "embed_seconds": round(embed_s, 3),
         "seconds": round(time.perf_counter() - t0, 3), "store_generation": generation,
     }
@@ -297,7 +314,7 @@ def _all_vectors(chunks, hashes, found, old, model, settings) -> np.ndarray:
     return np.vstack([found[c.chunk_id] for c in chunks]).astype(np.float32)
 
 
-def _save(settings, manifest, vindex, id_to_chunk, hashes, lexical) -> None:
+def _save(settings, manifest, vindex, id_to_chunk, hashes, lexical, sentences=None) -> None:
     root = index_dir(settings)
     root.mkdir(parents=True, exist_ok=True)
     name = f"v{manifest.store_generation}-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
@@ -308,6 +325,10 @@ def _save(settings, manifest, vindex, id_to_chunk, hashes, lexical) -> None:
         rows = [[i, cid, hashes.get(cid, "")] for i, cid in sorted(id_to_chunk.items())]
         (tmp / "ids.json").write_text(json.dumps(rows), encoding="utf-8")
         lexical.save(tmp)
+        if sentences is not None:
+            from rag import sentences as sent
+
+            sent.save(tmp, sentences[0], sentences[1])
         os.replace(tmp, root / name)
         manifest.folder = name
         mtmp = root / (MANIFEST + f".{os.getpid()}.tmp")

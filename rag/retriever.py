@@ -1,5 +1,8 @@
 """Hybrid retrieval: dense (FAISS) + Dutch BM25, fused by weighted reciprocal rank fusion.
 
+The dense list is re-scored over the dense + BM25 candidates with each chunk's
+best-matching sentence (rag/sentences.py, Settings.sentence_weight).
+
     search(query, k, filters) -> list[Passage]
 
 Filters (all optional, combined with AND; a list value means any of):
@@ -183,6 +186,11 @@ class HybridRetriever:
             lexical = idx.lexical.search(query, n_cand, mask=mask)
             timings["bm25_ms"] = (time.perf_counter() - t) * 1000
 
+        if dense and idx.sentences is not None and self.settings.sentence_weight > 0:
+            t = time.perf_counter()
+            dense = self._sentence_rescore(idx, qv, dense, lexical)
+            timings["sentence_ms"] = (time.perf_counter() - t) * 1000
+
         fused = self._fuse(dense, lexical, mode)
         if self.settings.reranker and fused:
             fused = self._rerank(query, fused[: max(n_cand, k)])
@@ -195,6 +203,32 @@ class HybridRetriever:
                 continue
             out.append(Passage(chunk, float(score), len(out) + 1, parts))
         log.debug("search %r: %d passages %s", query, len(out), timings)
+        return out
+
+    def _sentence_rescore(self, idx, qv, dense, lexical) -> list[tuple[str, float]]:
+        """Dense list over the dense + BM25 candidates, scored w * best sentence + (1 - w) * chunk cosine.
+
+        Only candidates are scored, so the cost stays ~100 small dot products
+        whatever the corpus size; a BM25-only candidate gets its chunk cosine
+        from the vector index.
+        """
+        w = self.settings.sentence_weight
+        q = np.asarray(qv, dtype=np.float32).reshape(-1)
+        chunk_cos = dict(dense)
+        out = []
+        for cid in dict.fromkeys([c for c, _ in dense] + [c for c, _ in lexical]):
+            cos = chunk_cos.get(cid)
+            if cos is None:
+                vid = idx.chunk_to_id.get(cid)
+                if vid is None:
+                    continue
+                try:
+                    cos = float(idx.vectors.reconstruct(vid) @ q)
+                except RuntimeError:  # an index type without reconstruct: leave BM25-only ones to BM25
+                    continue
+            best = idx.sentences.max_sim(q, cid)
+            out.append((cid, cos if best is None else w * best + (1 - w) * cos))
+        out.sort(key=lambda x: -x[1])
         return out
 
     def _fuse(self, dense, lexical, mode) -> list[tuple[str, float, dict]]:

@@ -92,3 +92,23 @@ def test_eval_gold_json_report_and_compare(demo_home, devset, tmp_path):
     assert "| delta |" in report and "Worst questions" in report
     assert (tmp_path / "rep" / "metrics.png").is_file()
     assert len((tmp_path / "ragas.jsonl").read_text().splitlines()) == 3
+
+
+@pytest.mark.slow
+def test_dev_report_from_full_run(demo_home, devset):
+    """The dev-set report CI publishes: every dev question, default configuration, bundled models.
+
+    Written to reports/dev (or $GRIFFIER_REPORT_DIR) so a CI run leaves the readable report behind;
+    the floors guard against regressions well below the figures in the README.
+    """
+    out_dir = Path(os.environ.get("GRIFFIER_REPORT_DIR", ROOT / "reports" / "dev"))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    p = griffier("eval", str(ROOT / "eval" / "gold" / "dev.jsonl"), "--json", "--no-progress",
+                 "--report", str(out_dir), home=demo_home.home, timeout=1200)
+    assert p.returncode == 0, p.stderr[-2000:]
+    out = json.loads(p.stdout)
+    (out_dir / "run.json").write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
+    m = out["metrics"]
+    assert out["n_questions"] == len(devset)
+    assert m["hit@5"] >= 0.85 and m["answer_fact_recall"] >= 0.8 and m["refusal_accuracy"] >= 0.9, m
+    assert (out_dir / "report.md").is_file()

