@@ -13,6 +13,7 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -196,8 +197,7 @@ class ChunkStore:
             summary = ChangeSummary(
                 added=len(set(new_ids) - old), unchanged=len(set(new_ids) & old), removed=len(old - set(new_ids))
             )
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with self._transaction() as conn:
                 conn.execute(
                     "INSERT INTO documents(doc_id, path, title, metadata, fingerprint, size) VALUES (?,?,?,?,?,?) "
                     "ON CONFLICT(doc_id) DO UPDATE SET path=excluded.path, title=excluded.title, "
@@ -219,10 +219,6 @@ class ChunkStore:
                 )
                 if summary.added or summary.removed or not old:
                     self._bump(conn)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
         return summary
 
     def update_path(self, doc_id: str, path: str) -> None:
@@ -231,26 +227,29 @@ class ChunkStore:
             self.conn.execute("UPDATE documents SET path=? WHERE doc_id=?", (path, doc_id))
 
     def remove_document(self, doc_id: str) -> int:
+        with self._transaction() as conn:
+            n = conn.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,)).rowcount
+            conn.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
+            self._bump(conn)
+        return n
+
+    def clear(self) -> None:
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM chunks")
+            conn.execute("DELETE FROM documents")
+            self._bump(conn)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: all of it lands, or none of it (rolled back on any error)."""
         with self._lock:
             conn = self.conn
             conn.execute("BEGIN IMMEDIATE")
             try:
-                n = conn.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,)).rowcount
-                conn.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
-                self._bump(conn)
-                conn.execute("COMMIT")
+                yield conn
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-        return n
-
-    def clear(self) -> None:
-        with self._lock:
-            conn = self.conn
-            conn.execute("BEGIN IMMEDIATE")
-            conn.execute("DELETE FROM chunks")
-            conn.execute("DELETE FROM documents")
-            self._bump(conn)
             conn.execute("COMMIT")
 
     @staticmethod

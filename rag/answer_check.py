@@ -101,12 +101,8 @@ def split_answer(text: str) -> list[str]:
 
 
 def markers(text: str) -> list[int]:
-    out: list[int] = []
-    for m in _MARKER_RE.finditer(text):
-        for n in re.split(r"[,;]", m.group(1)):
-            if n.strip().isdigit() and int(n) not in out:
-                out.append(int(n))
-    return out
+    """The distinct [n] numbers in `text`, in order of first appearance."""
+    return ct.citation_numbers(text)
 
 
 def strip_markers(text: str) -> str:
