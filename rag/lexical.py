@@ -29,7 +29,7 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, chunk_ids: Sequence[str], texts: Sequence[str]) -> "LexicalIndex":
-        import bm25s
+        bm25s = _import_bm25s()
 
         tokens = [analyse(t) or ["_leeg_"] for t in texts]
         model = bm25s.BM25(k1=1.2, b=0.75)
@@ -71,10 +71,20 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, folder: Path) -> "LexicalIndex":
-        import bm25s
+        bm25s = _import_bm25s()
 
         ids = json.loads((folder / IDS_FILE).read_text(encoding="utf-8"))
         model = None
         if ids:
             model = bm25s.BM25.load(str(folder / "bm25"), allow_pickle=False, show_progress=False)
         return cls(ids, model)
+
+
+def _import_bm25s():
+    """bm25s sets its own logger to DEBUG on import; put it back under the application's level."""
+    import bm25s
+
+    bm25s_log = logging.getLogger("bm25s")
+    if bm25s_log.level == logging.DEBUG and not log.isEnabledFor(logging.DEBUG):
+        bm25s_log.setLevel(logging.WARNING)
+    return bm25s

@@ -3,14 +3,12 @@ with the others, the exit status says files were skipped, and nothing stored is 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import random
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -159,69 +157,32 @@ def test_ingest_goes_on_reports_each_bad_file_and_keeps_the_store(tmp_path, big_
         assert any(name in line and exp in line for line in table.stdout.splitlines()), name
 
 
-def _ingest_as_nobody(folder: Path, home: Path, out: Path) -> int:
-    """Run ingest_paths in a forked child that has dropped root. The child keeps the parent's
-    loaded modules (the interpreter's own files under /root are unreadable to `nobody`)."""
-    import tqdm.contrib.logging  # noqa: F401
-
-    import corpus.loaders.txt
-    import corpus.pipeline  # noqa: F401
-    import rag.indexing  # noqa: F401
-    from corpus.settings import load_settings
-    from rag.ingest import ingest_paths
-
-    settings = load_settings({"home": home}, env={})
-    pid = os.fork()
-    if pid == 0:  # child
-        code = 3
-        try:
-            os.setgroups([])
-            os.setgid(65534)
-            os.setuid(65534)
-            report = ingest_paths([folder], settings, progress=False)
-            out.write_text(json.dumps(report.to_dict()))
-            code = 0
-        except BaseException as exc:  # noqa: BLE001 - reported through the exit code and file
-            with contextlib.suppress(BaseException):
-                out.write_text(json.dumps({"error": repr(exc)}))
-        finally:
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status)
-
-
 def test_unreadable_file_is_skipped(tmp_path):
-    """A real permission failure. As root (CI containers) chmod 000 does not stop reads, so
-    the ingest runs in a child process that has become the unprivileged user `nobody`."""
-    if os.geteuid() != 0:
-        base = tmp_path
-    else:
-        base = Path(tempfile.mkdtemp(prefix="griffier-perm-", dir="/tmp"))
-        base.chmod(0o777)
-    try:
-        corpus = base / "corpus"
-        corpus.mkdir()
-        corpus.chmod(0o777)
-        (corpus / "open.txt").write_text(GOOD, encoding="utf-8")
-        (corpus / "open.txt").chmod(0o644)
-        secret = corpus / "secret.txt"
-        secret.write_text(GOOD, encoding="utf-8")
-        secret.chmod(0o000)
-        home = base / "home"
-        if os.geteuid() != 0:
-            run = _cli(home, "ingest", "--no-progress", "--json", str(corpus))
-            assert run.returncode == 1, run.stderr
-            report = json.loads(run.stdout)
-        else:
-            out = base / "report.json"
-            code = _ingest_as_nobody(corpus, home, out)
-            report = json.loads(out.read_text())
-            assert code == 0, report
-        files = {Path(f["path"]).name: f for f in report["files"]}
-        assert files["secret.txt"]["status"] == "skipped"
-        assert files["secret.txt"]["reason"].startswith("permission denied; make the file readable")
-        assert files["open.txt"]["status"] == "added"
-        assert report["ok"] is False
-    finally:
-        if base != tmp_path:
-            shutil.rmtree(base, ignore_errors=True)
+    """A real permission failure. Root reads any file whatever its mode, so as root the ingest
+    runs with the two capabilities that bypass file permissions dropped (util-linux setpriv):
+    a fresh process, so no threads or locks are inherited from the test process."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "open.txt").write_text(GOOD, encoding="utf-8")
+    secret = corpus / "secret.txt"
+    secret.write_text(GOOD, encoding="utf-8")
+    secret.chmod(0o000)
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        assert setpriv, "setpriv (util-linux) is needed to drop root's file-permission override"
+        caps = "-dac_override,-dac_read_search"
+        prefix = [setpriv, f"--inh-caps={caps}", f"--bounding-set={caps}"]
+    home = tmp_path / "home"
+    run = subprocess.run(
+        [*prefix, sys.executable, "-m", "ui.cli", "ingest", "--no-progress", "--json", str(corpus)],
+        cwd=ROOT, env={**os.environ, "GRIFFIER_HOME": str(home)}, capture_output=True, text=True,
+        timeout=600, check=False,
+    )
+    assert run.returncode == 1, run.stderr[-2000:]
+    report = json.loads(run.stdout)
+    files = {Path(f["path"]).name: f for f in report["files"]}
+    assert files["secret.txt"]["status"] == "skipped"
+    assert files["secret.txt"]["reason"].startswith("permission denied; make the file readable")
+    assert files["open.txt"]["status"] == "added"
+    assert report["ok"] is False
