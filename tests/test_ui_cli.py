@@ -27,6 +27,14 @@ def test_streamlit_command_is_headless_on_the_given_port():
     assert opts["--server.address"] == "127.0.0.1"
 
 
+def test_streamlit_listens_on_loopback_unless_told_otherwise():
+    def address(cmd):
+        return dict(zip(cmd[5::2], cmd[6::2]))["--server.address"]
+
+    assert address(app_cmd.streamlit_command(8501)) == "127.0.0.1"
+    assert address(app_cmd.streamlit_command(8501, address="0.0.0.0")) == "0.0.0.0"
+
+
 def test_ui_and_demo_are_listed_in_help():
     out = subprocess.run([GRIFFIER, "--help"], check=False, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr

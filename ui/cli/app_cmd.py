@@ -21,7 +21,11 @@ DEMO_QUESTION = "Welke rechtsgronden voor geweldgebruik door staten erkent het k
 
 
 def streamlit_command(port: int, *, address: str | None = None) -> list[str]:
-    """The `streamlit run` command line for the app (headless, no telemetry)."""
+    """The `streamlit run` command line for the app (headless, no telemetry).
+
+    Listens on loopback unless an address is given: the index may hold unpublished documents,
+    so exposing it on the network is an explicit choice (`--address 0.0.0.0`).
+    """
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(APP_PATH),
         "--server.port", str(port),
@@ -31,8 +35,7 @@ def streamlit_command(port: int, *, address: str | None = None) -> list[str]:
         "--client.toolbarMode", "minimal",
         "--theme.primaryColor", "#1f5fa8",
     ]
-    if address:
-        cmd += ["--server.address", address]
+    cmd += ["--server.address", address or "127.0.0.1"]
     return cmd
 
 
