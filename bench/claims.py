@@ -23,6 +23,7 @@ import json
 import logging
 import random
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -80,7 +81,8 @@ def halueval_pairs(n_items: int, seed: int = 7) -> list[dict]:
     return pairs, len(items)
 
 
-CACHE = Path("/tmp/griffier_claim_features")
+# A benchmark-only feature cache, outside the repo and the Griffier home.
+CACHE = Path(tempfile.gettempdir()) / "griffier_claim_features"
 
 
 def load_embedding_cache() -> None:
