@@ -21,7 +21,6 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
