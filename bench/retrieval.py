@@ -39,10 +39,6 @@ BASELINE_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) 
 log = logging.getLogger("bench.retrieval")
 
 
-def load_gold(path: Path) -> list[dict]:
-    return [json.loads(l) for l in path.read_text(encoding="utf-8").splitlines() if l.strip()]
-
-
 def evaluate(golds: list[dict], run_query) -> tuple[dict, list]:
     """run_query(question) -> list of (text, doc_id) ranked; metrics over answerable questions."""
     from rag.evidence import first_hit_rank, retrieval_metrics
@@ -182,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
     from rag.retriever import HybridRetriever
+
+    from eval.harness import load_gold  # the same reader and checks as `griffier eval`
 
     golds = load_gold(args.gold)
     answerable = [g for g in golds if g.get("doc")]

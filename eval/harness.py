@@ -11,7 +11,6 @@ faithfulness metrics use the passages the answer was given.
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 import time
@@ -21,6 +20,7 @@ from typing import Any
 
 from corpus.settings import Settings
 from eval import metrics as M
+from eval.jsonl import read_jsonl
 
 log = logging.getLogger(__name__)
 
@@ -48,22 +48,10 @@ class EvalResult:
 
 
 def load_gold(path: Path | str) -> list[dict]:
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"gold file {path} not found; expected JSON Lines as in eval/gold/dev.jsonl")
-    rows = []
-    for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{path}:{i}: not valid JSON ({exc})") from exc
-        if "question" not in row:
-            raise ValueError(f"{path}:{i}: missing 'question' (fields: id, question, doc, evidence, answer_facts, type)")
-        row.setdefault("id", f"q{i}")
-        rows.append(row)
-    return rows
+    return read_jsonl(
+        path, what="gold file", expected="JSON Lines as in eval/gold/dev.jsonl", required=("question",),
+        missing="missing 'question' (fields: id, question, doc, evidence, answer_facts, type)", id_prefix="q",
+    )
 
 
 def score_question(gold: dict, answer, retrieved: list, scorer, latency_s: float | None) -> dict[str, Any]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -69,23 +68,17 @@ def eval_claims(
     reasons: bool = typer.Option(False, "--reasons", help="Include the scorer's reasons per item."),
 ) -> None:
     """Score labelled or unlabelled claim/context pairs with the claim-support scorer."""
+    from eval.jsonl import read_jsonl
     from rag.claims import get_scorer
 
     settings = get_settings(scorer=scorer)
-    if not pairs.is_file():
-        fail(f"pairs file {pairs} not found; expected JSON Lines with id, context, claim")
-    rows = []
-    for i, line in enumerate(pairs.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            fail(f"{pairs}:{i}: not valid JSON ({exc})")
-        if not isinstance(row, dict) or "claim" not in row or "context" not in row:
-            fail(f"{pairs}:{i}: needs 'claim' and 'context' fields")
-        row.setdefault("id", str(i))
-        rows.append(row)
+    try:
+        rows = read_jsonl(
+            pairs, what="pairs file", expected="JSON Lines with id, context, claim", required=("claim", "context"),
+            missing="needs 'claim' and 'context' fields",
+        )
+    except (FileNotFoundError, ValueError) as exc:
+        fail(str(exc))
     try:
         sc = get_scorer(settings, spec=scorer)
     except ValueError as exc:
