@@ -1,9 +1,12 @@
 """Retrieval benchmark: Griffier's dense / BM25 / hybrid retrievers against the
 LangChain quick-start pipeline, measured in the same run.
 
-    .venv/bin/python -m bench.retrieval [--gold FILE] [--scale 100k|1m|none] [--home DIR]
+    .venv/bin/python -m bench.retrieval [--gold FILE ...] [--scale 100k|1m|none] [--home DIR]
 
-Reports, on the gold questions with the DESIGN.md evidence rule (rag/evidence.py):
+Reports, on each gold set with the DESIGN.md evidence rule (rag/evidence.py) —
+by default the public dev questions and eval/gold/heldout.jsonl (40 questions
+written from the corpus text by someone who never ran the retriever, worded
+away from the text on purpose: synonyms, other compounds, informal phrasing):
   hit@1, hit@5, MRR@10 for dense, BM25, hybrid and the baseline
   (RecursiveCharacterTextSplitter 1000/200 on the raw files + FAISS + the same
   embedding model; its "hybrid" is LangChain's EnsembleRetriever with BM25Retriever),
@@ -32,6 +35,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_GOLD = ROOT / "eval" / "gold" / "dev.jsonl"
+HELDOUT_GOLD = ROOT / "eval" / "gold" / "heldout.jsonl"
 SHARED_GOLD = ROOT.parent / "shared" / "devset" / "questions.jsonl"
 DEMO = ROOT / "corpus" / "demo"
 BASELINE_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "griffier-bench"
@@ -169,7 +173,8 @@ def cli_cold_start(home: Path, query: str, runs: int = 3) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--gold", type=Path, default=SHARED_GOLD if SHARED_GOLD.exists() else DEFAULT_GOLD)
+    ap.add_argument("--gold", type=Path, action="append",
+                    help="a gold JSONL file; repeat for several (default: the dev set and eval/gold/heldout.jsonl)")
     ap.add_argument("--home", type=Path, help="reuse this home (its vector cache) instead of a fresh one")
     ap.add_argument("--scale", default="100k", help="none, 100k or 1m (1m: adds ~10 minutes)")
     ap.add_argument("--no-baseline", action="store_true")
@@ -177,55 +182,61 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
+    from eval.harness import load_gold  # the same reader and checks as `griffier eval`
     from rag.retriever import HybridRetriever
 
-    from eval.harness import load_gold  # the same reader and checks as `griffier eval`
-
-    golds = load_gold(args.gold)
-    answerable = [g for g in golds if g.get("doc")]
-    results: dict = {"gold": str(args.gold), "questions": len(golds), "answerable": len(answerable)}
+    gold_files = args.gold or [SHARED_GOLD if SHARED_GOLD.exists() else DEFAULT_GOLD, HELDOUT_GOLD]
+    gold_sets = {("dev" if path.stem in ("questions", "dev") else path.stem): load_gold(path) for path in gold_files}
+    all_questions = [g for golds in gold_sets.values() for g in golds]
+    answerable = [g for g in all_questions if g.get("doc")]
+    results: dict = {
+        "gold": {name: str(path) for name, path in zip(gold_sets, gold_files)},
+        "questions": {name: len(golds) for name, golds in gold_sets.items()},
+        "answerable": {name: sum(1 for g in golds if g.get("doc")) for name, golds in gold_sets.items()},
+    }
     tmp = None
     home = args.home
     if home is None:
         tmp = Path(tempfile.mkdtemp(prefix="griffier-bench-"))
         home = tmp / "home"
     try:
-        print(f"# Retrieval benchmark — {len(answerable)} answerable of {len(golds)} questions ({args.gold.name})")
+        print("# Retrieval benchmark — " + ", ".join(
+            f"{name}: {results['answerable'][name]} answerable of {len(golds)} questions"
+            for name, golds in gold_sets.items()))
         ing = ingest_throughput(home, {})
         settings = ing.pop("settings")
         results["ingest"] = ing
         retr = HybridRetriever(settings).warm_up()
 
-        table = {}
-        for mode in ("dense", "bm25", "hybrid"):
-            table[f"griffier {mode}"], _ = evaluate(
-                golds, lambda q, m=mode: [(p.chunk.text, p.chunk.doc_id) for p in retr.search(q, 10, mode=m)]
-            )
+        runners = {
+            f"griffier {mode}": (lambda q, m=mode: [(p.chunk.text, p.chunk.doc_id) for p in retr.search(q, 10, mode=m)])
+            for mode in ("dense", "bm25", "hybrid")
+        }
         if not args.no_baseline:
             splits, bdense, bhybrid = build_baseline(settings, sorted(DEMO.glob("*.txt")))
             results["baseline_chunks"] = len(splits)
-            table["baseline dense"], _ = evaluate(
-                golds, lambda q: [(d.page_content, d.metadata["doc_id"]) for d in bdense.invoke(q)]
-            )
+            runners["baseline dense"] = lambda q: [(d.page_content, d.metadata["doc_id"]) for d in bdense.invoke(q)]
             if bhybrid is not None:
-                table["baseline hybrid"], _ = evaluate(
-                    golds, lambda q: [(d.page_content, d.metadata["doc_id"]) for d in bhybrid.invoke(q)]
-                )
-        results["metrics"] = table
-        print(f"\n{'retriever':18} {'hit@1':>6} {'hit@5':>6} {'MRR@10':>7}")
-        for name, m in table.items():
-            print(f"{name:18} {m['hit@1']:6.3f} {m['hit@5']:6.3f} {m['mrr@10']:7.3f}")
-        if "baseline hybrid" in table:
-            b, h = table["baseline hybrid"], table["griffier hybrid"]
-            print("hybrid vs baseline hybrid: " + ", ".join(
-                f"{k} {h[k] - b[k]:+.3f}" for k in ("hit@1", "hit@5", "mrr@10")))
+                runners["baseline hybrid"] = (
+                    lambda q: [(d.page_content, d.metadata["doc_id"]) for d in bhybrid.invoke(q)])
+        results["metrics"] = {}
+        for set_name, golds in gold_sets.items():
+            table = {name: evaluate(golds, run)[0] for name, run in runners.items()}
+            results["metrics"][set_name] = table
+            print(f"\n{set_name}: {'retriever':18} {'hit@1':>6} {'hit@5':>6} {'MRR@10':>7}")
+            for name, m in table.items():
+                print(f"{set_name}: {name:18} {m['hit@1']:6.3f} {m['hit@5']:6.3f} {m['mrr@10']:7.3f}")
+            if "baseline hybrid" in table:
+                b, h = table["baseline hybrid"], table["griffier hybrid"]
+                print(f"{set_name}: hybrid vs baseline hybrid: " + ", ".join(
+                    f"{k} {h[k] - b[k]:+.3f}" for k in ("hit@1", "hit@5", "mrr@10")))
 
         print(f"\ningest: {ing['chunks']} chunks; first ingest {ing['first_s']:.1f} s "
               f"({ing['first_chunks_s']:.1f} chunks/s, {ing['embedded_first']} embedded); "
               f"rebuild with vector cache {ing['rebuild_cached_s']:.2f} s ({ing['rebuild_cached_chunks_s']:.0f} chunks/s, "
               f"{ing['embedded_on_rebuild']} embedded, {ing['first_s'] / ing['rebuild_cached_s']:.0f}x faster); "
               f"unchanged re-ingest {ing['noop_s']:.2f} s")
-        lat = latency(retr, [g["question"] for g in golds])
+        lat = latency(retr, [g["question"] for g in all_questions])
         results["latency"] = lat
         print(f"warm query latency (hybrid, k=5, {lat['n']} queries): p50 {lat['p50_ms']:.1f} ms, "
               f"p95 {lat['p95_ms']:.1f} ms")

@@ -46,7 +46,7 @@ class Settings:
     embedding_api_key: str = ""
 
     # index
-    index_type: str = "auto"  # "flat", "hnsw", "ivfpq" or "auto"
+    index_type: str = "auto"  # "flat", "hnsw", "ivfsq" or "auto"
     ann_threshold: int = 200_000  # above this many vectors "auto" picks an approximate index
 
     # retrieval

@@ -129,7 +129,7 @@ class LoadedIndex:
 
 def load_index(settings: Settings, *, check: bool = True) -> LoadedIndex | None:
     """The current index, or None when none was built yet. Raises IndexError when unusable."""
-    from rag.lexical import LexicalIndex
+    from rag.lexical import LexicalIndex, StaleLexicalIndex
     from rag.sentences import SentenceIndex
     from rag.vector_index import VectorIndex
 
@@ -144,7 +144,13 @@ def load_index(settings: Settings, *, check: bool = True) -> LoadedIndex | None:
     try:
         vectors = VectorIndex.load(folder / "vectors.faiss", manifest.index_type, manifest.dim)
         rows = json.loads((folder / "ids.json").read_text(encoding="utf-8"))
-        lexical = LexicalIndex.load(folder)
+        try:
+            lexical = LexicalIndex.load(folder)
+        except StaleLexicalIndex as exc:
+            # Cheap to redo from the store (no embedding); the next ingest saves the new one.
+            log.warning("%s; rebuilding it in memory. `griffier ingest PATH...` saves the rebuilt index.", exc)
+            chunks = list(ChunkStore(settings.home).chunks())
+            lexical = LexicalIndex.build([c.chunk_id for c in chunks], [embed_text(c) for c in chunks])
         sentences = SentenceIndex.load(folder)
     except Exception as exc:
         raise IndexError(f"index files in {folder} are missing or corrupt ({exc}). {hint}") from exc

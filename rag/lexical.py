@@ -14,11 +14,16 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.text import analyse
+from rag.text import ANALYSER_VERSION, analyse
 
 log = logging.getLogger(__name__)
 
 IDS_FILE = "bm25_ids.json"
+META_FILE = "bm25_meta.json"
+
+
+class StaleLexicalIndex(RuntimeError):
+    """The saved BM25 index was tokenised by another analyser version than this code's."""
 
 
 class LexicalIndex:
@@ -68,11 +73,19 @@ class LexicalIndex:
         if self._model is not None:
             self._model.save(str(folder / "bm25"), allow_pickle=False, show_progress=False)
         (folder / IDS_FILE).write_text(json.dumps(self.chunk_ids), encoding="utf-8")
+        (folder / META_FILE).write_text(json.dumps({"analyser": ANALYSER_VERSION}), encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path) -> "LexicalIndex":
         bm25s = _import_bm25s()
 
+        meta_path = folder / META_FILE
+        built_with = json.loads(meta_path.read_text(encoding="utf-8"))["analyser"] if meta_path.exists() else 1
+        if built_with != ANALYSER_VERSION:
+            raise StaleLexicalIndex(
+                f"the BM25 index in {folder} was built with text analyser v{built_with}, this Griffier uses "
+                f"v{ANALYSER_VERSION}"
+            )
         ids = json.loads((folder / IDS_FILE).read_text(encoding="utf-8"))
         model = None
         if ids:

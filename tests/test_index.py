@@ -17,8 +17,8 @@ from rag.indexing import (
     read_manifest,
     sync_indexes,
 )
-from rag.lexical import LexicalIndex
-from rag.text import STOPWORDS, analyse
+from rag.lexical import LexicalIndex, StaleLexicalIndex
+from rag.text import STOPWORDS, analyse, split_compound
 from rag.vector_index import VectorIndex, choose_index_type
 
 
@@ -64,6 +64,27 @@ def test_dutch_analysis_keeps_negations_and_stems():
     assert "wat" not in " ".join(analyse("Wat is de inzet?"))
     toks = analyse("de VN-Veiligheidsraad en Curaçao")
     assert "veiligheidsraad" in toks and "vnveiligheidsraad" in toks and "curacao" in toks
+
+
+def test_dutch_compounds_are_split_into_common_words():
+    assert split_compound("veiligheidsraad") == ("veiligheid", "raad")  # tussen-s dropped
+    assert split_compound("geweldgebruik") == ("geweld", "gebruik")
+    assert split_compound("veiligheidsraadresolutie") == ("veiligheid", "raad", "resolutie")
+    # not compounds: verbs with a particle, plain words, short words, numbers
+    for word in ("onderschrijven", "voorstellen", "interventie", "verdediging", "kabinet", "2033"):
+        assert split_compound(word) == (word,)
+    # a question's compound meets the text's other compound or its spelled-out form
+    assert {"recht", "grond"} <= set(analyse("rechtsgronden")) & set(analyse("rechtsgrondslagen"))
+    lex = LexicalIndex.build(["a", "b"], ["Het gebruik van geweld door staten", "De staten en de begroting"])
+    assert lex.search("geweldgebruik", 2)[0][0] == "a"
+
+
+def test_lexical_index_from_another_analyser_is_rebuilt_not_misread(tmp_path, monkeypatch):
+    lex = LexicalIndex.build(["a"], ["Het gebruik van geweld"])
+    lex.save(tmp_path)
+    monkeypatch.setattr("rag.lexical.ANALYSER_VERSION", 99)
+    with pytest.raises(StaleLexicalIndex, match="analyser v2, this Griffier uses v99"):
+        LexicalIndex.load(tmp_path)
 
 
 def test_lexical_index_search_filter_and_plain_files(tmp_path):
@@ -172,6 +193,23 @@ def test_corrupt_index_gives_clear_error_then_rebuilds_from_cache(tmp_settings):
     assert rep["embedded"] == 0 and emb.passages_embedded == n and rep["vectors"] == 2
     hits = HybridRetriever(tmp_settings).search("zwaluwstaart", 1)
     assert hits[0].chunk.text.startswith("De zwaluwstaart")
+
+
+def test_stale_bm25_index_is_rebuilt_in_memory_with_a_warning(tmp_settings, monkeypatch, caplog):
+    store = ChunkStore(tmp_settings.home)
+    _put(store, "a", ["Het gebruik van geweld door staten.", "Kwartels eten zaden."])
+    sync_indexes(store, tmp_settings, progress=False)
+    monkeypatch.setattr("rag.lexical.ANALYSER_VERSION", 99)  # as if Griffier was upgraded
+    with caplog.at_level("WARNING", logger="rag.indexing"):
+        idx = load_index(tmp_settings)
+    assert "analyser" in caplog.text and "griffier ingest" in caplog.text
+    wanted = next(c.chunk_id for c in store.chunks() if c.text.startswith("Het gebruik"))
+    assert idx.lexical.search("geweldgebruik", 1)[0][0] == wanted
+    sync_indexes(store, tmp_settings, progress=False)  # the next ingest saves it in the new version
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="rag.indexing"):
+        load_index(tmp_settings)
+    assert "analyser" not in caplog.text
 
 
 def test_manifest_swap_is_atomic_json(tmp_settings):
