@@ -18,12 +18,13 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import socket
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from ui.processes import free_port, stop_process
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_GOLD = ROOT / "eval" / "gold" / "dev.jsonl"
@@ -88,18 +89,12 @@ def run_backend(answerer, gold: list[dict]) -> dict:
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(settings, threads: int):
     import urllib.request
 
     from rag.llm.bundled import bundled_model_path
 
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(bundled_model_path(settings.home)),
                              "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(settings.llm_context),
                              "--n_threads", str(threads), "--model_alias", "bundled"],
@@ -150,8 +145,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{name}: unavailable ({exc})", file=sys.stderr)
         finally:
             if proc is not None:
-                proc.terminate()
-                proc.wait(timeout=20)
+                stop_process(proc, timeout=20)
 
     cols = ["answer_fact_recall", "answerable_answered", "unanswerable_refused", "cites_evidence",
             "invalid_citations", "quotes_not_verbatim", "llm_fallbacks", "first_output_p50", "first_output_p95",

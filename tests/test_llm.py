@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import threading
@@ -14,6 +13,7 @@ import pytest
 
 from rag.llm import bundled
 from rag.llm.backends import get_chat_model, parse_backend
+from ui.processes import free_port, stop_process
 
 
 def test_parse_backend():
@@ -110,17 +110,11 @@ def test_in_process_model_streams_and_serialises_threads(bundled_gguf, tmp_setti
     assert len(results) == 2 and all(r.strip() for r in results.values())
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def llama_server(bundled_gguf):
     """llama-cpp-python's own OpenAI-compatible server with the bundled model on a free port."""
     pytest.importorskip("llama_cpp.server", reason="llama-cpp-python[server] not installed")
-    port = _free_port()
+    port = free_port()
     log = open(bundled_gguf.parent / f"server-{port}.log", "w+")
     proc = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(bundled_gguf), "--host", "127.0.0.1",
@@ -145,11 +139,7 @@ def llama_server(bundled_gguf):
         proc.kill()
         raise RuntimeError("llama_cpp.server did not start within 120 s")
     yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop_process(proc, timeout=20)
     log.close()
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import socket
 import subprocess
 import tempfile
 import threading
@@ -24,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ui.cli.app_cmd import streamlit_command
+from ui.processes import free_port, stop_process
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +33,6 @@ CHAT_BOX = '[data-testid="stChatInputTextArea"]'
 MESSAGE = '[data-testid="stChatMessage"]'
 # Lines in the server log that mean something went wrong in a session.
 LOG_ERROR_RE = re.compile(r"Traceback \(most recent call last\)|^\S*\s*ERROR\b|Uncaught app exception", re.MULTILINE)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def browser_available() -> str | None:
@@ -95,12 +89,7 @@ def serve(home: Path | str, *, port: int | None = None, log_path: Path | None = 
             time.sleep(0.3)
         yield server
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc, timeout=10)
 
 
 def chrome(user_data_dir: Path | str | None = None, *, width: int = 1440, height: int = 1000):
