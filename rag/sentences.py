@@ -35,28 +35,26 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
-def build(chunks, model: str, emb, cache, progress: bool = False) -> tuple[np.ndarray, dict[str, list[int]], int]:
-    """Sentence vectors of `chunks` (store order), from `cache` or freshly embedded; also how many were embedded."""
-    from embeddings.cache import text_hash
+def build(chunks, model: str, emb, cache, progress: bool = False) -> tuple[np.ndarray, dict[str, list[int]], int, dict]:
+    """Sentence vectors of `chunks` (store order), from `cache` or freshly embedded; also how many were
+    embedded and the cache's counts (embeddings.cache.embed_cached).
 
-    keys: list[tuple[str, str, str]] = []  # (cache key, hash, sentence)
+    The cache is content-addressed (embeddings/cache.py): a sentence is embedded once
+    per model, wherever it occurs, and each embedded batch is committed as it is done.
+    """
+    from embeddings.cache import embed_cached
+
+    sentences: list[str] = []
     rows: dict[str, list[int]] = {}
     for c in chunks:
-        start = len(keys)
-        for j, s in enumerate(split_sentences(c.text)):
-            keys.append((f"{c.chunk_id}#s{j}", text_hash(s), s))
-        if len(keys) > start:
-            rows[c.chunk_id] = [start, len(keys)]
-    found = cache.get_many(model, [(k, h) for k, h, _ in keys]) if keys else {}
-    todo = [i for i, (k, _, _) in enumerate(keys) if k not in found]
-    if todo:
-        log.info("embedding %d sentence(s) with %s (%d from cache)", len(todo), model, len(keys) - len(todo))
-        vecs = emb.embed_passages([keys[i][2] for i in todo], progress=progress)
-        cache.put_many(model, [(keys[i][0], keys[i][1], vecs[n]) for n, i in enumerate(todo)])
-        found.update({keys[i][0]: vecs[n] for n, i in enumerate(todo)})
-    if not keys:
-        return np.zeros((0, 1), dtype=np.float32), rows, 0
-    return np.vstack([found[k] for k, _, _ in keys]).astype(np.float32), rows, len(todo)
+        start = len(sentences)
+        sentences.extend(split_sentences(c.text))
+        if len(sentences) > start:
+            rows[c.chunk_id] = [start, len(sentences)]
+    if not sentences:
+        return np.zeros((0, 1), dtype=np.float32), rows, 0, {}
+    vecs, stats = embed_cached(sentences, emb, cache, progress=progress, what="zin")
+    return vecs, rows, stats["embedded"], stats
 
 
 def save(folder: Path, vectors: np.ndarray, rows: dict[str, list[int]]) -> None:

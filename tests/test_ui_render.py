@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from corpus.display import inline_markdown_html
 from corpus.models import Answer, Chunk, Citation, Passage
 from ui import render
 from ui.render import Message
@@ -51,7 +52,7 @@ def test_highlight_is_escaped_and_marks_the_quote():
     out = render.highlight_html(text, "de motie werd verworpen")
     assert "<script>" not in out and "&lt;script&gt;" in out
     assert "<mark>de motie werd verworpen</mark>" in out
-    assert render.highlight_html(text, "niet aanwezig hier zomaar") == render.html.escape(text, quote=False)
+    assert render.highlight_html(text, "niet aanwezig hier zomaar") == inline_markdown_html(text)
 
 
 def test_paragraph_around_picks_the_quoted_paragraph():

@@ -3,20 +3,22 @@
 No Streamlit here: every function takes plain data (corpus.models) and returns a
 string, so the look of an answer is unit-tested without a browser. Page code
 passes the HTML to `st.markdown(..., unsafe_allow_html=True)`; everything that
-comes from a document or a model is HTML-escaped first, so a document cannot
-inject markup into the page.
+comes from a document or a model goes through corpus.display first
+(`inline_markdown_html` for HTML, `markdown_text` for Markdown), so a document
+cannot inject HTML or Markdown (images, links, styles, forms) into the page or
+into an export.
 """
 
 from __future__ import annotations
 
 import difflib
-import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from corpus.display import html_text, inline_markdown_html, markdown_line, markdown_text, plain_text
 from corpus.models import Answer, Chunk, Citation, Passage
 
 # [1], [1, 2], [1; 3] and [1][2] all occur in model output.
@@ -40,6 +42,13 @@ CSS = """
 .griffier-source-text { font-size: 0.92em; line-height: 1.45; white-space: pre-wrap; }
 .griffier-source-text mark { background: #fff1a8; padding: 0 1px; }
 .griffier-flag { color: #8a5300; }
+.griffier-answer { line-height: 1.6; margin-bottom: 0.6rem; }
+.griffier-context { margin-bottom: 0.5rem; }
+.griffier-context-meta { font-weight: 600; white-space: normal; }
+.griffier-briefing h2 { font-size: 1.25rem; margin: 1rem 0 0.3rem 0; }
+.griffier-briefing h3 { font-size: 1.05rem; margin: 0.8rem 0 0.3rem 0; }
+.griffier-briefing .griffier-briefing-meta { color: #5b6573; font-style: italic; }
+.griffier-briefing .griffier-briefing-empty { color: #5b6573; font-style: italic; }
 </style>
 """
 
@@ -114,15 +123,18 @@ def context_window(text: str, span: tuple[int, int] | None, around: int = 300) -
 
 
 def highlight_html(text: str, quote: str | None) -> str:
-    """`text` HTML-escaped with `quote` wrapped in <mark> where it is found."""
-    span = find_quote_span(text, quote or "")
+    """`text` escaped (display.inline_markdown_html) with `quote` wrapped in
+    <mark> where it is found."""
+    return _marked_html(text, find_quote_span(text, quote or ""))
+
+
+def _marked_html(text: str, span: tuple[int, int] | None) -> str:
     if span is None:
-        return html.escape(text, quote=False)
+        return inline_markdown_html(text)
     a, b = span
     return (
-        html.escape(text[:a], quote=False)
-        + "<mark>" + html.escape(text[a:b], quote=False) + "</mark>"
-        + html.escape(text[b:], quote=False)
+        inline_markdown_html(text[:a]) + "<mark>" + inline_markdown_html(text[a:b]) + "</mark>"
+        + inline_markdown_html(text[b:])
     )
 
 
@@ -146,15 +158,17 @@ def cited_numbers(text: str) -> list[int]:
 
 
 def link_citations(text: str, citations: Sequence[Citation], msg_key: str) -> str:
-    """Answer text as Markdown/HTML with each [n] a link to its source card.
+    """Answer text as one HTML block with each [n] a link to its source card.
 
-    The text is escaped first; markers that point at no citation stay plain
-    text (the answer check should have removed them, but never link nowhere).
+    The text between the markers is escaped (display.inline_markdown_html:
+    neither HTML nor Markdown survives; line breaks become <br>, so the block
+    stays one Markdown HTML block); markers that point at no citation stay
+    plain text (the answer check should have removed them, but never link
+    nowhere).
     """
     by_n = {c.n: c for c in citations}
-    escaped = html.escape(text, quote=False)
 
-    def repl(m: re.Match) -> str:
+    def marker(m: re.Match) -> str:
         parts = []
         for part in re.split(r"[,;]", m.group(1)):
             k = int(part)
@@ -162,11 +176,27 @@ def link_citations(text: str, citations: Sequence[Citation], msg_key: str) -> st
             if c is None:
                 parts.append(f"[{k}]")
                 continue
-            title = html.escape(_short(c.citation or c.doc_id, 120) + (f" — “{_short(c.quote, 200)}”" if c.quote else ""))
+            title = html_text(_short(c.citation or c.doc_id, 120) + (f" — “{_short(c.quote, 200)}”" if c.quote else ""))
             parts.append(f'<a class="griffier-cite" href="#{anchor_id(msg_key, k)}" title="{title}">[{k}]</a>')
         return "".join(parts)
 
-    return MARKER_RE.sub(repl, escaped)
+    out, pos = [], 0
+    for m in MARKER_RE.finditer(text):
+        out += [inline_markdown_html(text[pos : m.start()], br=True), marker(m)]
+        pos = m.end()
+    out.append(inline_markdown_html(text[pos:], br=True))
+    return '<div class="griffier-answer">' + "".join(out) + "</div>"
+
+
+def markdown_with_markers(text: str) -> str:
+    """Answer text as Markdown that shows exactly the text, its [n] markers
+    kept readable (not backslash-escaped) for exports."""
+    out, pos = [], 0
+    for m in MARKER_RE.finditer(text):
+        out += [markdown_text(text[pos : m.start()]), m.group(0)]
+        pos = m.end()
+    out.append(markdown_text(text[pos:]))
+    return "".join(out)
 
 
 def _short(s: str, n: int) -> str:
@@ -204,24 +234,20 @@ def source_card_html(
     head = citation.citation or (chunk.citation if chunk else "") or citation.doc_id
     if chunk is not None:
         span = find_quote_span(chunk.text, citation.quote)
-        para, pspan = context_window(*paragraph_around(chunk.text, span))
-        if pspan is None:
-            body = html.escape(para, quote=False)
-        else:
-            a, b = pspan
-            body = (
-                html.escape(para[:a], quote=False) + "<mark>" + html.escape(para[a:b], quote=False)
-                + "</mark>" + html.escape(para[b:], quote=False)
-            )
+        body = _marked_html(*context_window(*paragraph_around(chunk.text, span)))
     else:  # the passage is not in the answer: show the quote itself, marked
-        body = "<mark>" + html.escape(citation.quote or "", quote=False) + "</mark>"
+        body = "<mark>" + inline_markdown_html(citation.quote or "") + "</mark>"
     label = label or f"[{citation.n}]"
     return (
         f'<div class="griffier-source" id="{anchor_id(msg_key, citation.n)}">'
-        f'<div class="griffier-source-head">{html.escape(label)} {html.escape(head)}</div>'
-        f'<div class="griffier-source-meta">{html.escape(chunk_meta_line(chunk, citation.page))}</div>'
+        f'<div class="griffier-source-head">{inline_markdown_html(label)} {inline_markdown_html(_one_line(head))}</div>'
+        f'<div class="griffier-source-meta">{inline_markdown_html(chunk_meta_line(chunk, citation.page))}</div>'
         f'<div class="griffier-source-text">{body}</div></div>'
     )
+
+
+def _one_line(s: str) -> str:
+    return " ".join((s or "").split())
 
 
 def passage_card_html(passage: Passage, msg_key: str, *, max_chars: int = 700) -> str:
@@ -231,15 +257,25 @@ def passage_card_html(passage: Passage, msg_key: str, *, max_chars: int = 700) -
     head = c.citation or c.doc_id
     return (
         f'<div class="griffier-source" id="{anchor_id(msg_key, passage.rank)}">'
-        f'<div class="griffier-source-head">{passage.rank}. {html.escape(head)}</div>'
-        f'<div class="griffier-source-meta">{html.escape(chunk_meta_line(c))} · score {passage.score:.3f}</div>'
-        f'<div class="griffier-source-text">{html.escape(text, quote=False)}</div></div>'
+        f'<div class="griffier-source-head">{passage.rank}. {inline_markdown_html(_one_line(head))}</div>'
+        f'<div class="griffier-source-meta">{inline_markdown_html(chunk_meta_line(c))} · score {passage.score:.3f}</div>'
+        f'<div class="griffier-source-text">{inline_markdown_html(text)}</div></div>'
+    )
+
+
+def context_html(chunk: Chunk, quote: str | None) -> str:
+    """The cited chunk in the "in context lezen" view: its page/section/fractie
+    line and its text with the quote marked, all escaped."""
+    return (
+        f'<div class="griffier-source-text griffier-context"><div class="griffier-context-meta">'
+        f"{inline_markdown_html(chunk_meta_line(chunk))}</div>{highlight_html(chunk.text, quote)}</div>"
     )
 
 
 def flags_markdown(flags: Iterable[str]) -> str:
-    """The answer check's notes as a Markdown list (empty string when none)."""
-    items = [f"- {f}" for f in flags if f and str(f).strip()]
+    """The answer check's notes as a Markdown list (empty string when none);
+    the notes quote document sentences, so each is escaped."""
+    items = [f"- {markdown_line(f)}" for f in flags if f and str(f).strip()]
     return "\n".join(items)
 
 
@@ -265,6 +301,7 @@ class Message:
     content: str
     answer: Answer | None = None
     key: str = ""
+    turn_id: str = ""  # the stored answer (ui.office history) feedback refers to; "" when not stored
 
 
 def history_pairs(messages: Sequence[Message]) -> list[tuple[str, str]]:
@@ -273,10 +310,11 @@ def history_pairs(messages: Sequence[Message]) -> list[tuple[str, str]]:
 
 
 def citation_line(c: Citation, chunk: Chunk | None = None) -> str:
+    """'[n] citation, p. N — “quote”' as one line of Markdown (text escaped)."""
     head = c.citation or (chunk.citation if chunk else "") or c.doc_id
     page = f", p. {c.page}" if c.page is not None and f"p. {c.page}" not in head else ""
     quote = f" — “{_short(c.quote, 400)}”" if c.quote else ""
-    return f"[{c.n}] {head}{page}{quote}"
+    return f"[{c.n}] " + markdown_line(f"{head}{page}{quote}")
 
 
 def conversation_markdown(messages: Sequence[Message], *, title: str = "Griffier — gesprek") -> str:
@@ -284,9 +322,9 @@ def conversation_markdown(messages: Sequence[Message], *, title: str = "Griffier
     out = [f"# {title}", ""]
     for m in messages:
         if m.role == "user":
-            out += [f"## Vraag: {m.content.strip()}", ""]
+            out += [f"## Vraag: {markdown_line(m.content.strip())}", ""]
             continue
-        out += [m.content.strip(), ""]
+        out += [markdown_with_markers(m.content.strip()), ""]
         a = m.answer
         if a is None:
             continue
@@ -299,7 +337,8 @@ def conversation_markdown(messages: Sequence[Message], *, title: str = "Griffier
             out.append("")
         elif a.refused and a.passages:
             out += ["**Dichtstbijzijnde passages**", ""]
-            out += [f"- {p.chunk.citation or p.chunk.doc_id}: “{_short(p.chunk.text, 200)}”" for p in a.passages[:3]]
+            out += [f"- {markdown_line(p.chunk.citation or p.chunk.doc_id)}: “{markdown_line(_short(p.chunk.text, 200))}”"
+                    for p in a.passages[:3]]
             out.append("")
     return "\n".join(out).rstrip() + "\n"
 
@@ -316,15 +355,18 @@ DOC_COLUMNS = (  # metadata key -> column name; only columns some document has a
 
 
 def document_rows(records: Sequence[Any]) -> list[dict[str, Any]]:
-    """DocumentRecords as table rows for the documents page."""
+    """DocumentRecords as table rows for the documents page (text cells as
+    plain single-line text: the table shows them raw, control bytes included)."""
     present = {k for r in records for k, _ in DOC_COLUMNS if r.metadata.get(k) not in (None, "", [])}
     rows = []
     for r in records:
-        row: dict[str, Any] = {"doc_id": r.doc_id, "titel": r.title or ""}
+        row: dict[str, Any] = {"doc_id": plain_text(r.doc_id, single_line=True),
+                               "titel": plain_text(r.title or "", single_line=True)}
         for key, col in DOC_COLUMNS:
             if key in present:
                 v = r.metadata.get(key)
-                row[col] = ", ".join(map(str, v)) if isinstance(v, list) else ("" if v is None else str(v))
+                v = ", ".join(map(str, v)) if isinstance(v, list) else ("" if v is None else str(v))
+                row[col] = plain_text(v, single_line=True)
         row["passages"] = int(r.n_chunks)
         row["toegevoegd"] = r.ingested_at
         rows.append(row)
@@ -344,9 +386,10 @@ def ingest_notices(report: Any, name: str) -> list[tuple[str, str]]:
     for f in items:
         status = str(_get(f, "status", "") or "")
         reason = _get(f, "reason") or ""
-        label = Path(str(_get(f, "path"))).name if _get(f, "path") else name
+        label = markdown_line(Path(str(_get(f, "path"))).name if _get(f, "path") else name)
+        reason = markdown_line(reason)
         if status in {"failed", "skipped", "error"}:
-            out.append(("error", f"**{label}**: niet toegevoegd — {reason or status}"))
+            out.append(("error", f"**{label}**: niet toegevoegd — {reason or markdown_line(status)}"))
         elif status == "unchanged":
             out.append(("info", f"**{label}**: ongewijzigd, staat al in de index."))
         elif status == "removed":
@@ -358,9 +401,9 @@ def ingest_notices(report: Any, name: str) -> list[tuple[str, str]]:
             out.append(("success", f"**{label}**: {verb}{detail}."))
     index_error = _get(report, "index_error")
     if index_error:
-        out.append(("error", f"De zoekindex kon niet worden bijgewerkt: {index_error}"))
+        out.append(("error", f"De zoekindex kon niet worden bijgewerkt: {markdown_line(index_error)}"))
     if not out:
-        out.append(("info", f"**{name}**: niets te doen."))
+        out.append(("info", f"**{markdown_line(name)}**: niets te doen."))
     return out
 
 
@@ -428,6 +471,7 @@ def by_type_rows(by_type: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def question_label(q: dict[str, Any]) -> str:
+    """'id — question' for the evaluation page's question picker (plain text)."""
     qid = q.get("id", "?")
     text = _short(str(q.get("question", "")), 80)
-    return f"{qid} — {text}"
+    return plain_text(f"{qid} — {text}", single_line=True)

@@ -18,7 +18,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -67,7 +67,7 @@ def get_retriever(settings: Settings) -> Any:
 
 @st.cache_resource(show_spinner="Taalmodel laden…", max_entries=4)
 def _answerer(key: str) -> Any:
-    from rag.answering import get_answerer
+    from rag.answer import get_answerer
 
     settings = load_settings(json.loads(key))
     log.info("answerer %s for %s", settings.llm_backend, settings.home)
@@ -148,44 +148,69 @@ def locked_stream(settings: Settings, make_stream: Callable[[], Iterator[Any]], 
         yield from make_stream()
 
 
-def facet_values(settings: Settings) -> dict[str, list[str]]:
-    """Filter choices present in the index: {"doc_id": [...], "dossier": [...], ...}."""
+def facet_values(settings: Settings, doc_ids: Iterable[str] | None = None) -> dict[str, list[str]]:
+    """Filter choices present in the index: {"doc_id": [...], "dossier": [...], ...}.
+
+    `doc_ids`: only the choices these documents carry (the ones a user reads); None: all.
+    """
     store = get_store(settings)
-    return _facets(str(settings.home), store.generation())
+    per_doc = _doc_facets(str(settings.home), store.generation())
+    keep = list(per_doc) if doc_ids is None else [d for d in per_doc if d in set(doc_ids)]
+    values: dict[str, set[str]] = {k: set() for k in FACETS}
+    for doc_id in keep:
+        for k, vs in per_doc[doc_id].items():
+            values[k].update(vs)
+    out = {k: sorted(v) for k, v in values.items()}
+    out["doc_id"] = keep
+    return out
 
 
 FACETS = ("dossier", "vergaderjaar", "doc_type", "fractie")
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _facets(home: str, generation: int) -> dict[str, list[str]]:
+def _doc_facets(home: str, generation: int) -> dict[str, dict[str, list[str]]]:
+    """doc_id -> facet -> values, in doc_id order; per document, so a user's choices are the union of theirs."""
     store = _store(home)
-    values: dict[str, set[str]] = {k: set() for k in FACETS}
-    docs = store.documents()
-    for d in docs:
+    per_doc: dict[str, dict[str, set[str]]] = {}
+    for d in store.documents():
+        values: dict[str, set[str]] = {k: set() for k in FACETS}
         for k in FACETS:
             v = d.metadata.get(k)
             if v not in (None, ""):
                 values[k].update(map(str, v) if isinstance(v, list) else [str(v)])
+        per_doc[d.doc_id] = values
     # Fractie lives on chunks (the asking fractie of a question block).
     for c in store.chunks():
         v = c.metadata.get("fractie")
-        if v:
-            values["fractie"].add(str(v))
-    out = {k: sorted(v) for k, v in values.items()}
-    out["doc_id"] = [d.doc_id for d in docs]
-    return out
+        if v and c.doc_id in per_doc:
+            per_doc[c.doc_id]["fractie"].add(str(v))
+    return {doc_id: {k: sorted(v) for k, v in values.items() if v} for doc_id, values in per_doc.items()}
 
 
 def document_titles(settings: Settings) -> dict[str, str]:
     return {d.doc_id: (d.title or d.doc_id) for d in get_store(settings).documents()}
 
 
+def readable_documents(settings: Settings, user: Any = None) -> list:
+    """The stored documents `user` (a ui.office User) reads; all of them for None or an unrestricted user.
+
+    Collections are read fresh from the store on every call: a document moved to another
+    collection disappears from a user's view at once.
+    """
+    store = get_store(settings)
+    if user is None or user.unrestricted:
+        return store.documents()
+    from ui.office import access
+
+    return access.readable_documents(user, store)
+
+
 def clear_index_caches() -> None:
     """After an ingest or removal: drop the filter choices (keyed by store
     generation anyway; this frees the old ones now). Retriever and answerer
     notice the new index by themselves."""
-    _facets.clear()
+    _doc_facets.clear()
 
 
 def home_from_env() -> str | None:
@@ -201,6 +226,47 @@ def safe_upload_name(name: str) -> str:
     return re.sub(r"[^\w.\-]+", "_", stem).strip("._") or "document"
 
 
+UPLOAD_NAMES = ".upload-names.json"  # saved file name -> the name it was uploaded as
+
+
+def upload_target(upload_dir, name: str, data: bytes):
+    """Where an upload is saved, and a notice when that is not simply its own name.
+
+    Different upload names can clean up to one file name ("Brief 2024.txt" and
+    "Brief_2024.txt" both give Brief_2024.txt). The name each saved file was uploaded
+    as is kept in uploads/.upload-names.json: a new upload of the *same* name replaces
+    its earlier version (the ingest report says what it replaces), any other clash is
+    saved under a free name ("Brief_2024-2.txt") and said so. Never a silent overwrite.
+    """
+    from pathlib import Path
+
+    from corpus.display import markdown_line
+
+    registry_path = Path(upload_dir) / UPLOAD_NAMES
+    try:
+        registry = json.loads(registry_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        registry = {}
+    wanted = safe_upload_name(name)
+    target = Path(upload_dir) / wanted
+    stem, suffix = target.stem, target.suffix
+    n = 1
+    while target.exists() and registry.get(target.name) != name:
+        if registry.get(target.name) is None and target.read_bytes() == data:
+            break  # the same bytes under a name saved before the registry existed: nothing is lost
+        n += 1
+        target = target.with_name(f"{stem}-{n}{suffix}")
+    registry[target.name] = name
+    tmp = registry_path.with_name(registry_path.name + ".tmp")
+    tmp.write_text(json.dumps(registry, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, registry_path)
+    if target.name != wanted:
+        return target, (f"**{markdown_line(name)}**: opgeslagen als {markdown_line(target.name)}, want "
+                        f"{markdown_line(wanted)} bestaat al (geüpload als "
+                        f"{markdown_line(registry.get(wanted, wanted))}) en wordt niet overschreven.")
+    return target, None
+
+
 def ingest_uploads(
     uploads: list[tuple[str, bytes]], settings: Settings, on_progress: Callable[[int, str], Any] | None = None
 ) -> list[tuple[str, str]]:
@@ -209,6 +275,7 @@ def ingest_uploads(
     Returns (level, Markdown) notices per file; one bad file never stops the
     others. Kept under the home so `griffier ingest --prune` does not lose them.
     """
+    from corpus.display import markdown_line
     from rag.ingest import ingest_paths
     from ui import render
 
@@ -218,14 +285,20 @@ def ingest_uploads(
     for i, (name, data) in enumerate(uploads):
         if on_progress:
             on_progress(i, name)
-        path = upload_dir / safe_upload_name(name)
+        path, note = upload_target(upload_dir, name, data)
+        if note:
+            notices.append(("warning", note))
         path.write_bytes(data)
         try:
             report = ingest_paths([path], settings, progress=False)
         except Exception as exc:
             log.exception("ingest of %s failed", path)
-            notices.append(("error", f"**{name}**: niet toegevoegd — {exc}"))
+            notices.append(("error", f"**{markdown_line(name)}**: niet toegevoegd — {markdown_line(exc)}"))
             continue
         notices += render.ingest_notices(report, name)
+        for r in report.results:  # a replaced document is said, not silently swapped
+            if r.status == "updated" and getattr(r, "replaces", ""):
+                notices.append(("info", f"**{markdown_line(name)}**: vervangt de eerder opgeslagen versie "
+                                        f"({markdown_line(r.replaces)})."))
     clear_index_caches()
     return notices

@@ -21,6 +21,7 @@ import logging
 import os
 import stat
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from corpus.errors import LoadError
@@ -63,47 +64,127 @@ def _ignored(name: str) -> bool:
     return name.startswith((".", "~$"))
 
 
-def discover(paths: Iterable[Path | str]) -> list[Path]:
+def path_text(path: Path | str) -> str:
+    """A path as storable, printable text. File names are bytes on Linux: bytes that are not
+    UTF-8 (Python keeps them as lone surrogates) become `\\xNN` escapes, so such a file can be
+    stored, listed and cited like any other."""
+    s = os.fspath(path)
+    try:
+        s.encode("utf-8")
+        return s
+    except UnicodeEncodeError:
+        return os.fsencode(s).decode("utf-8", "backslashreplace")
+
+
+def _inside(target: Path, root: Path) -> bool:
+    return target == root or root in target.parents
+
+
+def discover(paths: Iterable[Path | str], *, follow_symlinks: bool = False,
+             skipped: list[tuple[Path, str]] | None = None) -> list[Path]:
     """Every candidate file under `paths`, walked recursively, in a stable order.
 
     Hidden files and folders, Office lock files and sidecars are left out of folder
     walks; files named explicitly are always included. Files with an unknown
     extension ARE returned: the ingest reports them as skipped, with the reason.
     Raises FileNotFoundError for a path that does not exist.
+
+    Symbolic links, files and folders alike, are followed only when they point inside
+    the folder being ingested (a path given explicitly is followed: it was asked for),
+    unless `follow_symlinks`; a link pointing outside is left out with a reason, added
+    to `skipped` and logged. A file reached twice (through a link, or a loop of links)
+    is returned once. A broken link is returned, for the ingest to report.
     """
     out: list[Path] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
 
     def add(p: Path) -> None:
-        key = p.absolute()
+        key = os.path.realpath(p) if os.path.exists(p) else str(p.absolute())
         if key not in seen:
             seen.add(key)
-            out.append(key)
+            out.append(p.absolute())
+
+    def skip(p: Path, target: Path, root: Path) -> None:
+        reason = (f"symbolic link to {path_text(target)}, outside the ingested folder {path_text(root)}; "
+                  f"not followed (pass --follow-symlinks to ingest what it points to)")
+        log.info("skipped %s: %s", path_text(p), reason)
+        if skipped is not None:
+            skipped.append((p.absolute(), reason))
+
+    def walk(folder: Path, root: Path, visited: set[str], links: list[Path] | None) -> None:
+        """Walk `folder`; with a `links` list, collect allowed links there instead of following
+        them (pass 1: every real file claims its own name first), else follow them (pass 2)."""
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            log.warning("cannot read folder %s (%s); skipped", path_text(folder), exc.strerror or exc)
+            return
+        dirs: list[Path] = []
+        for entry in entries:
+            name = entry.name
+            if _ignored(name):
+                continue
+            p = Path(entry.path)
+            if entry.is_symlink():
+                target = Path(os.path.realpath(p))
+                if target.exists() and not follow_symlinks and not _inside(target, root):
+                    skip(p, target, root)
+                    continue
+                if links is not None and target.exists():
+                    links.append(p)
+                    continue
+            try:
+                is_dir = entry.is_dir()  # follows a link: its target was allowed above
+            except OSError:
+                is_dir = False
+            if is_dir:
+                dirs.append(p)
+            elif not name.endswith(SIDECAR_SUFFIX):
+                add(p)
+        for d in dirs:
+            real = os.path.realpath(d)
+            if real in visited:  # a loop of links, or a folder already walked under another name
+                continue
+            visited.add(real)
+            walk(d, root, visited, links)
 
     for raw in paths:
         path = Path(raw).expanduser()
         if not path.exists() and not path.is_symlink():
-            raise FileNotFoundError(f"{path}: no such file or folder")
+            raise FileNotFoundError(f"{path_text(path)}: no such file or folder")
         if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not _ignored(d))
-                for name in sorted(files):
-                    if not _ignored(name) and not name.endswith(SIDECAR_SUFFIX):
-                        add(Path(root) / name)
+            root = Path(os.path.realpath(path))
+            visited = {str(root)}
+            links: list[Path] = []
+            walk(path, root, visited, links)
+            for link in links:  # pass 2: what the allowed links add (nothing already found)
+                if link.is_dir():
+                    real = os.path.realpath(link)
+                    if real not in visited:
+                        visited.add(real)
+                        walk(link, root, visited, None)
+                elif not link.name.endswith(SIDECAR_SUFFIX):
+                    add(link)
         else:
             add(path)
     return out
 
 
 def doc_id_for(path: Path) -> str:
-    """DESIGN.md: the doc_id is the file name without its extension."""
-    return path.name[: -len(path.suffix)] if path.suffix else path.name
+    """DESIGN.md: the doc_id is the file name without its extension (non-UTF-8 bytes as `\\xNN`)."""
+    name = path_text(path.name)
+    suffix = Path(name).suffix
+    return name[: -len(suffix)] if suffix else name
 
 
 def sidecar_for(path: Path) -> Path | None:
-    for cand in (path.with_name(path.name + SIDECAR_SUFFIX), path.with_name(doc_id_for(path) + SIDECAR_SUFFIX)):
-        if cand.is_file():
-            return cand
+    stem = path.name[: -len(path.suffix)] if path.suffix else path.name  # the raw name, not doc_id_for's text
+    for cand in (path.with_name(path.name + SIDECAR_SUFFIX), path.with_name(stem + SIDECAR_SUFFIX)):
+        try:
+            if cand.is_file():
+                return cand
+        except (OSError, ValueError):  # a 250-byte name plus ".meta.json" is too long to exist
+            continue
     return None
 
 
@@ -137,6 +218,23 @@ def check_file(path: Path, settings: Settings) -> int:
     if EXTENSIONS[ext] == "txt" and st.st_size > text_limit:
         raise _too_much_text(path, st.st_size, settings)
     return st.st_size
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a loader may produce, checked while reading (not after): text characters, and
+    bytes of markup unpacked from a container (.docx) or parsed (.html/.xml)."""
+
+    max_chars: int = 10 * 2**20
+    max_unpacked: int = 100 * 2**20
+
+
+def too_much(path: Path, what: str, limit: int, setting: str, value: float) -> LoadError:
+    return LoadError(
+        path,
+        f"{what}: over the limit {setting}={value:g}, so the rest was not read",
+        f"raise {setting} (GRIFFIER_{setting.upper()} or griffier.toml) if the file is genuine",
+    )
 
 
 def _too_much_text(path: Path, n: int, settings: Settings) -> LoadError:
@@ -185,34 +283,45 @@ def load_file(path: Path | str, settings: Settings, data: bytes | None = None) -
     if not data.strip():
         raise LoadError(path, "empty file", "remove it or fill it")
     fmt = EXTENSIONS[path.suffix.lower()]
+    limits = Limits(max_chars=int(settings.max_text_mb * 1024 * 1024),
+                    max_unpacked=int(settings.max_unpacked_mb * 1024 * 1024))
     if fmt == "txt":
-        from corpus.loaders.txt import load_txt as loader
+        from corpus.loaders.txt import load_txt
+
+        text, pages, metadata, fmt = load_txt(path, data, fmt)
     elif fmt == "pdf":
-        from corpus.loaders.pdf import load_pdf as loader
+        from corpus.loaders.pdf import load_pdf
+
+        text, pages, metadata, fmt = load_pdf(path, data, fmt, limits=limits)
     elif fmt == "docx":
-        from corpus.loaders.docx import load_docx as loader
+        from corpus.loaders.docx import load_docx
+
+        text, pages, metadata, fmt = load_docx(path, data, fmt, limits=limits)
     else:
-        from corpus.loaders.markup import load_markup as loader
-    text, pages, metadata, fmt = loader(path, data, fmt)
+        from corpus.loaders.markup import load_markup
+
+        text, pages, metadata, fmt = load_markup(path, data, fmt, limits=limits)
     if not text.strip():
         raise LoadError(path, "no text found in the file", "check that it is not empty or image-only")
     if len(text) > settings.max_text_mb * 1024 * 1024:  # chars, close enough to bytes for the limit
         raise _too_much_text(path, len(text), settings)
     sidecar, _ = read_sidecar(path)
     metadata.update(sidecar)  # the sidecar wins: it is what the user told us
-    return RawDocument(doc_id_for(path), str(path), text, fmt, pages, metadata)
+    return RawDocument(doc_id_for(path), path_text(path), text, fmt, pages, metadata)
 
 
 __all__ = [
     "EXTENSIONS",
     "LOADER_VERSION",
     "SIDECAR_SUFFIX",
+    "Limits",
     "LoadError",
     "check_file",
     "discover",
     "doc_id_for",
     "is_sidecar",
     "load_file",
+    "path_text",
     "read_bytes",
     "read_sidecar",
     "sidecar_for",

@@ -78,8 +78,9 @@ def _local(el) -> str:
 class _XmlText:
     """Walks a parsed XML tree into paragraphs, footnotes after their paragraph."""
 
-    def __init__(self) -> None:
+    def __init__(self, count=None) -> None:
         self.blocks: list[str] = []
+        self._count = count or (lambda text: None)
 
     def inline(self, el, notes: list[str]) -> str:
         parts = [el.text or ""] if isinstance(el.tag, str) else []
@@ -98,6 +99,7 @@ class _XmlText:
         text = _ws(text)
         if text:
             self.blocks.append(text)
+            self._count(text)
         self.blocks.extend(n for n in notes if n)
 
     def walk(self, el) -> None:
@@ -177,25 +179,27 @@ def _xml_metadata(root) -> dict:
     return meta
 
 
-def _load_xml(path: Path, data: bytes) -> tuple[str, dict, str]:
+def _load_xml(path: Path, data: bytes, max_chars: int = 10 * 2**20) -> tuple[str, dict, str]:
     from lxml import etree
 
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_comments=True)
+    # huge_tree off: libxml2 keeps its limits on node size and nesting depth (a real Kamerstuk is far below).
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
     try:
         root = etree.fromstring(data, parser=parser)
     except etree.XMLSyntaxError as exc:
         raise LoadError(path, f"not well-formed XML ({exc})", "check the file; download it again") from None
     if _local(root) == "html":
-        text, meta = _load_html(path, data)
+        text, meta = _load_html(path, data, max_chars)
         return text, meta, "html"
-    walker = _XmlText()
+    walker = _XmlText(_text_cap(path, max_chars))
     walker.walk(root)
     return "\n\n".join(walker.blocks), _xml_metadata(root), "xml"
 
 
-def _load_html(path: Path, data: bytes) -> tuple[str, dict]:
+def _load_html(path: Path, data: bytes, max_chars: int = 10 * 2**20) -> tuple[str, dict]:
     from bs4 import BeautifulSoup
 
+    count = _text_cap(path, max_chars)
     try:
         soup = BeautifulSoup(data, "lxml")
     except Exception as exc:  # noqa: BLE001 - any parser failure is a bad file
@@ -221,6 +225,7 @@ def _load_html(path: Path, data: bytes) -> tuple[str, dict]:
             text = _ws(el.get_text(" "))
         if text:
             blocks.append(text)
+            count(text)
     if not blocks:  # markup without block elements: fall back to its text lines
         blocks = [_ws(line) for line in root.get_text("\n").splitlines() if _ws(line)]
     return "\n\n".join(blocks), meta
@@ -263,9 +268,33 @@ def normalise_metadata(meta: dict) -> dict:
     return out
 
 
-def load_markup(path: Path, data: bytes, fmt: str) -> tuple[str, None, dict, str]:
+def load_markup(path: Path, data: bytes, fmt: str, *, limits=None) -> tuple[str, None, dict, str]:
+    """Text and metadata of an XML or HTML file. The parsed tree takes ~10x the file's size in
+    memory, so the markup is capped (limits.max_unpacked) before parsing; entities are never
+    expanded (no "billion laughs"), and the text is capped (limits.max_chars) as it is collected."""
+    from corpus.loaders import Limits, too_much
+
+    limits = limits or Limits()
+    if len(data) > limits.max_unpacked:
+        mb = round(limits.max_unpacked / 2**20, 3)
+        raise too_much(path, f"{len(data) / 2**20:.0f} MB of markup", limits.max_unpacked, "max_unpacked_mb", mb)
     if fmt == "xml":
-        text, meta, fmt = _load_xml(path, data)
+        text, meta, fmt = _load_xml(path, data, limits.max_chars)
     else:
-        text, meta = _load_html(path, data)
+        text, meta = _load_html(path, data, limits.max_chars)
     return text, None, normalise_metadata(meta), fmt
+
+
+def _text_cap(path: Path, max_chars: int):
+    """A counter that raises LoadError once the collected text passes `max_chars`."""
+    from corpus.loaders import too_much
+
+    total = [0]
+
+    def count(text: str) -> None:
+        total[0] += len(text)
+        if total[0] > max_chars:
+            mb = round(max_chars / 2**20, 3)
+            raise too_much(path, f"more than {mb:g} MB of text", max_chars, "max_text_mb", mb)
+
+    return count

@@ -21,8 +21,15 @@ def _letters(text: str) -> int:
     return sum(1 for ch in text if ch.isalpha())
 
 
-def load_pdf(path: Path, data: bytes, fmt: str) -> tuple[str, list[str], dict, str]:
+def load_pdf(path: Path, data: bytes, fmt: str, *, limits=None) -> tuple[str, list[str], dict, str]:
+    """Page texts, read page by page with the text so far capped at `limits.max_chars`: a PDF whose
+    small compressed pages expand to gigabytes of text stops at the cap (pypdf itself caps one
+    decompressed stream at 75 MB)."""
     from pypdf import PdfReader
+
+    from corpus.loaders import Limits, too_much
+
+    limits = limits or Limits()
 
     if not data.lstrip()[:5].startswith(b"%PDF"):
         raise LoadError(path, "not a PDF (no %PDF header)", "check the file; re-download or export it again")
@@ -42,6 +49,7 @@ def load_pdf(path: Path, data: bytes, fmt: str) -> tuple[str, list[str], dict, s
 
     pages: list[str] = []
     failed: list[int] = []
+    chars = 0
     for i in range(n):
         try:
             text = reader.pages[i].extract_text() or ""
@@ -50,6 +58,11 @@ def load_pdf(path: Path, data: bytes, fmt: str) -> tuple[str, list[str], dict, s
             failed.append(i + 1)
             text = ""
         pages.append(text.replace("\r\n", "\n").replace("\r", "\n"))
+        chars += len(text)
+        if chars > limits.max_chars:
+            mb = round(limits.max_chars / 2**20, 3)
+            raise too_much(path, f"more than {mb:g} MB of text by page {i + 1} of {n}", limits.max_chars,
+                           "max_text_mb", mb)
 
     textless = [i + 1 for i, p in enumerate(pages) if _letters(p) < MIN_LETTERS_PER_PAGE]
     if len(textless) == n:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import typer
 
+from corpus.display import terminal_safe
 from ui.cli.common import emit_json, fail, get_settings
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,14 @@ def register(app: typer.Typer) -> None:
         address: str | None = typer.Option(None, "--address", help="Listen address, e.g. 0.0.0.0 for the network."),
     ) -> None:
         """Start the Griffier web app (Streamlit) on the configured index."""
+        from ui.office import get_office, is_loopback
+
         settings = get_settings()
+        if address and not is_loopback(address):  # without accounts anyone who reaches it reads and changes all
+            try:
+                get_office(settings).check_bind(address)
+            except ValueError as exc:
+                fail(str(exc), 2)
         raise typer.Exit(run_app(settings.home, port or settings.ui_port, address))
 
     @app.command("demo")
@@ -89,6 +97,6 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"\nVoorbeeldvraag: {DEMO_QUESTION}\n")
         for p in passages:
             c = p.chunk
-            snippet = " ".join(c.text.split())[:240]
-            typer.echo(f"{p.rank}. {c.citation or c.doc_id}  (score {p.score:.3f})\n   {snippet}…\n")
+            snippet = terminal_safe(" ".join(c.text.split())[:240])
+            typer.echo(f"{p.rank}. {terminal_safe(c.citation or c.doc_id)}  (score {p.score:.3f})\n   {snippet}…\n")
         typer.echo("Start de chat met: griffier ui", err=True)

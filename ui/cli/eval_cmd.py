@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from corpus.display import terminal_safe
 from ui.cli.common import emit_json, fail, get_settings
 
 
@@ -26,6 +27,10 @@ def eval_gold(
     from eval.report import load_result, write_report
 
     settings = get_settings(scorer=scorer, llm_backend=backend)
+    from ui.cli.common import current_user
+
+    if not current_user().unrestricted:  # the harness retrieves over every document
+        fail("eval reads every collection: run it without --user, or as a user granted every collection (*)", 2)
     if not gold.is_file():
         fail(f"gold file {gold} not found (see eval/gold/dev.jsonl for the format)")
     previous = None
@@ -53,7 +58,7 @@ def eval_gold(
         return
     m = data["metrics"]
     prev = (previous or {}).get("metrics", {})
-    typer.echo(f"{data['n_questions']} vragen ({gold})")
+    typer.echo(f"{data['n_questions']} vragen ({terminal_safe(gold)})")
     for k, v in m.items():
         d = ""
         if isinstance(v, (int, float)) and isinstance(prev.get(k), (int, float)):
@@ -84,10 +89,10 @@ def eval_claims(
     except ValueError as exc:
         fail(str(exc))
     if getattr(sc, "name", "") == "offline" and len(rows) > 8:
-        from rag.claim_features import prefetch
+        from rag.claims.features import prefetch
 
         prefetch([(r["claim"], r["context"]) for r in rows])
-    items, labels, preds = [], [], []
+    items, labels, preds, kinds = [], [], [], []
     from tqdm import tqdm
 
     for r in tqdm(rows, desc="claims", file=sys.stderr, disable=len(rows) < 20):
@@ -95,18 +100,42 @@ def eval_claims(
         item = {"id": r["id"], "supported": bool(v.supported), "score": round(float(v.score), 4)}
         if reasons:
             item["reasons"] = v.reasons
+            item["failed_fact"] = getattr(v, "failed_fact", None)
         items.append(item)
         if r.get("label") is not None and str(r["label"]).strip() != "":
             labels.append(int(r["label"]))
             preds.append(bool(v.supported))
+            kinds.append(r.get("kind"))
     ba = _balanced_accuracy(labels, preds) if labels else None
+    per_kind = _per_kind(labels, preds, kinds)
     if as_json:
-        emit_json({"items": items, "balanced_accuracy": ba})
+        out = {"items": items, "balanced_accuracy": ba}
+        if per_kind:  # only when the pairs carry a "kind": the contract without it is unchanged
+            out["per_kind"] = per_kind
+        emit_json(out)
         return
     for it in items:
-        typer.echo(f"{it['id']}\t{'gesteund' if it['supported'] else 'NIET gesteund'}\t{it['score']:.3f}")
+        typer.echo(f"{terminal_safe(it['id'])}\t{'gesteund' if it['supported'] else 'NIET gesteund'}\t{it['score']:.3f}")
     if ba is not None:
         typer.echo(f"balanced accuracy: {ba:.3f}")
+    for kind, r in per_kind.items():
+        typer.echo(f"  {terminal_safe(kind):16s} recall {r['recall']:.3f} ({r['n']} paren, label {r['label']})")
+
+
+def _per_kind(labels: list[int], preds: list[bool], kinds: list) -> dict[str, dict]:
+    """Recall per kind: the share of a kind's pairs judged as labelled (a kind's pairs share a label;
+    when they do not, the label shown is the most common one)."""
+    by: dict[str, list[tuple[int, bool]]] = {}
+    for y, p, k in zip(labels, preds, kinds):
+        if k is not None and str(k).strip():
+            by.setdefault(str(k), []).append((y, p))
+    out = {}
+    for k in sorted(by):
+        pairs = by[k]
+        hits = sum(1 for y, p in pairs if p == bool(y))
+        label = round(sum(y for y, _ in pairs) / len(pairs))
+        out[k] = {"recall": round(hits / len(pairs), 4), "n": len(pairs), "label": label}
+    return out
 
 
 def _balanced_accuracy(labels: list[int], preds: list[bool]) -> float | None:

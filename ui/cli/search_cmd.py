@@ -8,17 +8,30 @@ from typing import List, Optional
 
 import typer
 
-from ui.cli.common import emit_json, fail, get_settings
+from corpus.display import terminal_safe
+from ui.cli.common import check_k, emit_json, fail, get_settings, text_arg
 
 
 def _parse_filters(items: List[str]) -> dict:
     out: dict = {}
     for item in items or []:
-        key, sep, value = item.partition("=")
+        key, sep, value = text_arg(item, f"--filter {item!r}").partition("=")
         if not sep or not key.strip() or not value.strip():
             fail(f"filter {item!r} is not key=value, e.g. --filter fractie=GroenLinks", 2)
         out.setdefault(key.strip(), []).append(value.strip())
     return {k: v[0] if len(v) == 1 else v for k, v in out.items()}
+
+
+def index_warnings(retriever) -> list[str]:
+    """Warnings about the index to hand back with results: documents that are stored but not
+    (fully) searchable (the retriever also logs it to stderr)."""
+    from rag.indexing import unindexed_warning
+
+    try:
+        line = unindexed_warning(retriever.unindexed_documents(), retriever.settings.home)
+    except Exception:  # noqa: BLE001 - a warning must never cost the results
+        return []
+    return [line] if line else []
 
 
 def _snippet(text: str, query: str, width: int = 260) -> str:
@@ -48,25 +61,32 @@ def search(
     as_json: bool = typer.Option(False, "--json", help="One JSON object: {query, passages: [...]}."),
     filters: List[str] = typer.Option(
         [], "--filter", "-f",
-        help="key=value, repeatable: doc_id, dossier, vergaderjaar, doc_type, fractie, date_from, date_to.",
+        help="key=value, repeatable: doc_id, dossier, vergaderjaar, doc_type, fractie, date_from, date_to, collection.",
     ),
     mode: str = typer.Option("hybrid", "--mode", help="hybrid, dense or bm25."),
 ) -> None:
     """Search the ingested documents (dense + BM25 hybrid) and list the best passages."""
+    from ui.cli.common import cli_audit, user_filters
+
     from rag.indexing import IndexError as GriffierIndexError
     from rag.retriever import FilterError, get_retriever
 
     settings = get_settings()
+    text_arg(query, "the question")
+    k = check_k(k)
     if mode not in ("hybrid", "dense", "bm25"):
         fail(f"--mode {mode!r}: use hybrid, dense or bm25", 2)
     try:
-        passages = get_retriever(settings).search(query, k, _parse_filters(filters), mode=mode)
+        retriever = get_retriever(settings)
+        passages = retriever.search(query, k, user_filters(_parse_filters(filters)), mode=mode)
     except FilterError as exc:
         fail(str(exc), 2)
     except GriffierIndexError as exc:
         fail(str(exc), 1)
+    cli_audit("search", detail={"q": query[:300], "n": len(passages)})
     if as_json:
-        emit_json({"query": query, "passages": [p.to_dict() for p in passages]})
+        emit_json({"query": query, "passages": [p.to_dict() for p in passages],
+                   "warnings": index_warnings(retriever)})
         return
     if not passages:
         typer.echo("Geen passages gevonden.")
@@ -76,13 +96,13 @@ def search(
         page = f"p. {c.page_start}" if c.page_start else ""
         if c.page_end and c.page_start and c.page_end != c.page_start:
             page = f"p. {c.page_start}-{c.page_end}"
-        head = f"[{p.rank}] {c.citation or c.doc_id}"
+        head = f"[{p.rank}] {terminal_safe(c.citation or c.doc_id)}"
         if page and "p." not in (c.citation or ""):
             head += f", {page}"
         if c.section:
-            head += f" — {c.section}"
+            head += f" — {terminal_safe(c.section)}"
         typer.echo(f"{head}  (score {p.score:.4f})")
-        typer.echo("    " + _snippet(c.text, query))
+        typer.echo("    " + _snippet(terminal_safe(c.text), query))  # escaped before our own bold codes
         typer.echo("")
 
 
