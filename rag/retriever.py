@@ -7,7 +7,9 @@ best-matching sentence (rag/sentences.py, Settings.sentence_weight).
 
 Filters (all optional, combined with AND; a list value means any of):
   doc_id / doc_ids, dossier, vergaderjaar, doc_type, fractie, date_from, date_to
-  (ISO dates, inclusive). Chunk metadata wins over document metadata.
+  (ISO dates, inclusive), collection. Chunk metadata wins over document metadata.
+  `collection` is the access filter (ui/office): always read from the document,
+  fresh on every search, and an empty list means no collection, so no passage.
 An optional cross-encoder (Settings.reranker, a sentence-transformers name or
 path) re-orders the fused candidates.
 
@@ -32,7 +34,8 @@ from corpus.store import ChunkStore
 
 log = logging.getLogger(__name__)
 
-FILTER_KEYS = ("doc_id", "doc_ids", "dossier", "vergaderjaar", "doc_type", "fractie", "date_from", "date_to")
+FILTER_KEYS = ("doc_id", "doc_ids", "dossier", "vergaderjaar", "doc_type", "fractie", "date_from", "date_to",
+               "collection")
 _ALIASES = {"doc": "doc_id", "type": "doc_type", "documenttype": "doc_type", "jaar": "vergaderjaar",
             "from": "date_from", "to": "date_to", "datum_van": "date_from", "datum_tot": "date_to"}
 
@@ -41,10 +44,48 @@ class FilterError(ValueError):
     pass
 
 
+MAX_K = 1000  # passages one search returns at most: more is no use to a reader and costs memory
+
+
+def check_k(k: Any) -> int:
+    """`k` as a positive int, or ValueError naming the bad value and the range."""
+    try:
+        n = int(k)
+    except (TypeError, ValueError):
+        raise ValueError(f"k (number of passages) must be a whole number from 1 to {MAX_K}, got {k!r}") from None
+    if not 1 <= n <= MAX_K or (isinstance(k, float) and n != k):
+        raise ValueError(f"k (number of passages) must be a whole number from 1 to {MAX_K}, got {k!r}")
+    return n
+
+
+_DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+def check_date(key: str, value: Any) -> str:
+    """An ISO date filter value (YYYY, YYYY-MM or YYYY-MM-DD, a real date), or FilterError."""
+    import datetime as dt
+
+    s = str(value).strip()
+    ok = bool(_DATE_RE.match(s))
+    if ok:
+        parts = [int(x) for x in s.split("-")] + [1, 1]
+        try:
+            dt.date(parts[0], parts[1], parts[2])
+        except ValueError:
+            ok = False
+    if not ok:
+        raise FilterError(f"filter {key}={value!r} is not a date; use YYYY-MM-DD (or YYYY-MM, YYYY), "
+                          f"e.g. {key}=2021-03-04")
+    return s
+
+
 def normalise_filters(filters: dict[str, Any] | None) -> dict[str, Any]:
     """Canonical filter keys; unknown keys raise with the list of known ones."""
     out: dict[str, Any] = {}
     for key, value in (filters or {}).items():
+        if key.lower() == "collection" and value is not None and not isinstance(value, str) and not value:
+            out["collection"] = set()  # readable collections: none. Fail closed, never "no filter".
+            continue
         if value is None or value == "" or value == []:
             continue
         k = _ALIASES.get(key.lower(), key.lower())
@@ -53,7 +94,7 @@ def normalise_filters(filters: dict[str, Any] | None) -> dict[str, Any]:
         if k == "doc_ids":
             k = "doc_id"
         if k in ("date_from", "date_to"):
-            out[k] = str(value)
+            out[k] = check_date(key, value)
             continue
         vals = value if isinstance(value, (list, tuple, set)) else [value]
         out.setdefault(k, set()).update(_norm_value(v, k) for v in vals)
@@ -75,10 +116,12 @@ class HybridRetriever:
         self.store = ChunkStore(settings.home)
         self._lock = threading.RLock()
         self._index = None  # rag.indexing.LoadedIndex
-        self._manifest_stamp: tuple | None = None
+        self._manifest_stamp: bytes | None = None
         self._meta: dict[str, dict] | None = None  # chunk_id -> filterable fields
+        self._unindexed: tuple[tuple, dict[str, int]] | None = None  # ((index, store generation), docs)
         self._embeddings = None
         self._reranker = None
+        self._query_vectors: dict[str, Any] = {}  # a few recent query embeddings (answering reuses them)
 
     # -- loading ---------------------------------------------------------
     def _manifest_path(self) -> Path:
@@ -86,12 +129,15 @@ class HybridRetriever:
 
         return index_dir(self.settings) / MANIFEST
 
-    def _stamp(self) -> tuple | None:
+    def _stamp(self) -> bytes | None:
+        """The manifest's bytes: they name the version folder, unique per sync, so any new
+        version (from this process or another) is seen, whatever the file times say."""
         try:
-            st = self._manifest_path().stat()
+            return self._manifest_path().read_bytes()
         except FileNotFoundError:
             return None
-        return (st.st_mtime_ns, st.st_size, st.st_ino)
+        except NotADirectoryError:  # the home is a file: reported by load_index's caller
+            return None
 
     def _ensure_loaded(self):
         from rag.indexing import IndexError as GriffierIndexError
@@ -102,6 +148,14 @@ class HybridRetriever:
             if self._index is not None and stamp == self._manifest_stamp:
                 return self._index
             if stamp is None:
+                stored = self.store.count() if self.store.path.is_file() else 0
+                if stored:  # a first ingest was stopped after the store was written
+                    from rag.indexing import unindexed_documents, unindexed_warning
+
+                    raise GriffierIndexError(
+                        f"no index in {self.settings.home} yet: "
+                        + unindexed_warning(unindexed_documents(self.store, None), self.settings.home)
+                    )
                 raise GriffierIndexError(
                     f"no index in {self.settings.home}; ingest documents first: `griffier ingest PATH...`"
                 )
@@ -109,6 +163,70 @@ class HybridRetriever:
             self._manifest_stamp = stamp
             self._meta = None
             return self._index
+
+    def unindexed_documents(self, idx=None) -> dict[str, int]:
+        """{doc_id: passages without vectors} for stored documents the index does not fully cover
+        (an ingest killed after the store was written); logged once per index version."""
+        from rag.indexing import unindexed_documents, unindexed_warning
+
+        idx = idx or self._ensure_loaded()
+        key = (id(idx), self.store.generation())
+        with self._lock:
+            if self._unindexed is None or self._unindexed[0] != key:
+                missing = unindexed_documents(self.store, set(idx.chunk_to_id))
+                self._unindexed = (key, missing)
+                if missing:
+                    from corpus.homelock import is_locked
+
+                    running = is_locked(self.settings.home)  # an ingest in progress: expected, not a fault
+                    log.log(logging.INFO if running else logging.WARNING, "%s",
+                            unindexed_warning(missing, self.settings.home))
+            return self._unindexed[1]
+
+    def field_values(self, key: str, filters: dict[str, Any] | None = None) -> set[str]:
+        """Distinct values of a metadata field over the indexed chunks the filters allow (e.g. the
+        fracties that spoke in the collections a user may read)."""
+        with self._lock:
+            self._ensure_loaded()
+            meta = self._metadata()
+            ids = self._allowed(normalise_filters(filters)) if filters else meta.keys()
+            return {str(meta[c][key]) for c in ids if meta[c].get(key) not in (None, "")}
+
+    def allowed_chunk_ids(self, filters: dict[str, Any] | None) -> set[str] | None:
+        """The chunk ids the filters allow, or None when there are no filters (everything)."""
+        filt = normalise_filters(filters)
+        if not filt:
+            return None
+        with self._lock:
+            self._ensure_loaded()
+            return self._allowed(filt)
+
+    def linked_chunks(self, **criteria: Any) -> list[Chunk]:
+        """Indexed chunks whose metadata has every given value, in document order
+        (e.g. a fractie's question block: doc_id=…, role="question", answered_by=12)."""
+        filters = criteria.pop("filters", None)
+        with self._lock:
+            self._ensure_loaded()
+            allowed = self._allowed(normalise_filters(filters)) if filters else None
+            ids = [cid for cid, m in self._metadata().items()
+                   if (allowed is None or cid in allowed) and all(m.get(k) == v for k, v in criteria.items())]
+        return self.store.get_chunks(ids)
+
+    def loaded_index(self):
+        """The index this retriever searches (reloaded when an ingest wrote a new version)."""
+        return self._ensure_loaded()
+
+    def query_vector(self, query: str):
+        """The query's embedding; the last few are kept, since answering asks for the same one again."""
+        with self._lock:
+            qv = self._query_vectors.get(query)
+        if qv is None:
+            qv = self.embeddings.embed_query_vector(query)
+            with self._lock:
+                if len(self._query_vectors) >= 64:
+                    self._query_vectors.pop(next(iter(self._query_vectors)))
+                self._query_vectors[query] = qv
+        return qv
 
     def warm_up(self) -> "HybridRetriever":
         self._ensure_loaded()
@@ -137,9 +255,16 @@ class HybridRetriever:
         return self._meta
 
     def _allowed(self, filters: dict[str, Any]) -> set[str]:
+        filters = dict(filters)
+        collections = filters.pop("collection", None)
+        docs = None
+        if collections is not None:
+            from corpus.collections import KEY, collection_of
+
+            docs = {d for d, c in self.store.doc_field(KEY).items() if collection_of({KEY: c}) in collections}
         out = set()
         for cid, m in self._metadata().items():
-            if _matches(m, filters):
+            if (docs is None or m["doc_id"] in docs) and _matches(m, filters):
                 out.add(cid)
         return out
 
@@ -147,14 +272,15 @@ class HybridRetriever:
     def search(self, query: str, k: int | None = None, filters: dict[str, Any] | None = None,
                *, mode: str = "hybrid") -> list[Passage]:
         """Top-k passages for `query`. mode: "hybrid" (default), "dense" or "bm25"."""
-        k = int(k or self.settings.top_k)
+        k = check_k(self.settings.top_k if k is None else k)
         query = (query or "").strip()
-        if not query or k <= 0:
+        if not query:
             return []
         filt = normalise_filters(filters)
         with self._lock:
             idx = self._ensure_loaded()
             allowed = self._allowed(filt) if filt else None
+        self.unindexed_documents(idx)
         if allowed is not None and not allowed:
             return []
         n_cand = max(self.settings.candidates, k)
@@ -163,7 +289,7 @@ class HybridRetriever:
         dense: list[tuple[str, float]] = []
         if mode in ("hybrid", "dense") and idx.vectors.ntotal:
             t = time.perf_counter()
-            qv = self.embeddings.embed_query_vector(query)
+            qv = self.query_vector(query)
             allowed_ids = None
             if allowed is not None:
                 allowed_ids = np.array([idx.chunk_to_id[c] for c in allowed if c in idx.chunk_to_id], dtype=np.int64)

@@ -43,9 +43,16 @@ def test_unknown_override_rejected(tmp_path):
         load_settings({"home": tmp_path, "colour": "red"}, env={})
 
 
-def test_optional_float_none(tmp_path):
-    s = load_settings({"home": tmp_path}, env={"GRIFFIER_REFUSAL_THRESHOLD": "none"})
-    assert s.refusal_threshold is None
-    s = load_settings({"home": tmp_path}, env={"GRIFFIER_REFUSAL_THRESHOLD": "0.3"})
-    assert s.refusal_threshold == 0.3
+def test_float_from_the_environment(tmp_path):
+    s = load_settings({"home": tmp_path}, env={"GRIFFIER_MAX_UNPACKED_MB": "12.5"})
+    assert s.max_unpacked_mb == 12.5
     assert isinstance(s.home, Path)
+    with pytest.raises(ValueError, match="max_unpacked_mb"):
+        load_settings({"home": tmp_path}, env={"GRIFFIER_MAX_UNPACKED_MB": "veel"})
+
+
+def test_a_retired_setting_in_an_old_config_file_is_ignored_with_a_warning(tmp_path, caplog):
+    (tmp_path / "griffier.toml").write_text("refusal_threshold = 0.13\ntop_k = 7\n", encoding="utf-8")
+    s = load_settings({"home": tmp_path}, env={})
+    assert s.top_k == 7 and not hasattr(s, "refusal_threshold")
+    assert "no longer used" in caplog.text

@@ -29,7 +29,7 @@ def doc_id_for(path: Path) -> str:
     return _doc_id_for(Path(path))
 
 
-def read_and_fingerprint(path: Path, settings: Settings) -> tuple[str, int, bytes]:
+def read_and_fingerprint(path: Path, settings: Settings, collection: str | None = None) -> tuple[str, int, bytes]:
     """(fingerprint, size, bytes) exactly as the local ingest computes them; raises LoadError."""
     from corpus import loaders
     from rag.ingest import fingerprint
@@ -37,7 +37,7 @@ def read_and_fingerprint(path: Path, settings: Settings) -> tuple[str, int, byte
     size = loaders.check_file(path, settings)
     data = loaders.read_bytes(path)
     _, sidecar = loaders.read_sidecar(path)
-    return fingerprint(data, sidecar, settings), size, data
+    return fingerprint(data, sidecar, settings, collection), size, data
 
 
 def load(path: Path, settings: Settings, data: bytes):
@@ -50,6 +50,13 @@ def process(raw, settings: Settings) -> tuple[Document, list[Chunk]]:
     from corpus.pipeline import process as _process
 
     return _process(raw, settings)
+
+
+def set_collection(doc: Document, collection: str | None) -> None:
+    """The document's collection, decided as the local ingest decides it; ValueError when invalid."""
+    from rag.ingest import set_collection as _set_collection
+
+    _set_collection(doc, collection)
 
 
 def index_text(chunk: Chunk) -> str:

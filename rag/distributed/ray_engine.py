@@ -26,7 +26,7 @@ from typing import Any
 from corpus.settings import Settings
 from corpus.store import ChunkStore
 from rag.distributed import shards
-from rag.ingest import FileResult, IngestReport
+from rag.ingest import FileResult, IngestReport, holds_home_lock
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +93,8 @@ def _batch_size(total_bytes: int, embedders: int, settings: Settings) -> int:
     return int(min(max(per_actor, settings.embedding_batch_size), settings.ray_max_batch))
 
 
-def plan_files(files: list[Path], store: ChunkStore, settings: Settings, report: IngestReport
-               ) -> list[dict[str, Any]]:
+def plan_files(files: list[Path], store: ChunkStore, settings: Settings, report: IngestReport,
+               collection: str | None = None) -> list[dict[str, Any]]:
     """Work items for new and changed files, decided on the driver before any Ray work.
 
     Follows rag/ingest.py: a file whose fingerprint matches the stored one is
@@ -129,7 +129,7 @@ def plan_files(files: list[Path], store: ChunkStore, settings: Settings, report:
             continue
         claimed[doc_id] = path
         try:
-            fp, size, _ = local_api.read_and_fingerprint(path, settings)
+            fp, size, _ = local_api.read_and_fingerprint(path, settings, collection)
         except LoadError as exc:
             report.results.append(FileResult(spath, doc_id, "skipped", reason=exc.message + _kept(prev, spath)))
             continue
@@ -139,7 +139,7 @@ def plan_files(files: list[Path], store: ChunkStore, settings: Settings, report:
             report.results.append(FileResult(spath, doc_id, "unchanged", unchanged=prev.n_chunks))
             continue
         todo.append({"path": spath, "doc_id": doc_id, "size": size, "existed": prev is not None,
-                     "kept": _kept(prev, spath)})
+                     "kept": _kept(prev, spath), "collection": collection or ""})
     return todo
 
 
@@ -217,6 +217,7 @@ def recover_unmerged(base: str, settings: Settings) -> dict[str, str]:
     return recovered
 
 
+@holds_home_lock  # one writer per home, as the local ingest (corpus/homelock.py)
 def ingest_paths_ray(
     paths: Iterable[Path | str],
     settings: Settings,
@@ -228,6 +229,7 @@ def ingest_paths_ray(
     rebuild: bool = False,
     keep_shards: bool = False,
     embedders: int = 0,
+    collection: str | None = None,
 ) -> RayIngestReport:
     """Ingest `paths` into `settings.home` on a Ray cluster; see the module docstring.
 
@@ -236,21 +238,31 @@ def ingest_paths_ray(
     every worker and this driver must reach (a shared folder or an object-store
     URI; default settings.ray_shard_dir, else `<home>/shards`, which only works on
     one machine), `keep_shards` (else a run's shards are deleted once merged) and
-    `embedders` (embedding actors; default one per `ray_cpus_per_embedder` CPUs).
+    `embedders` (embedding actors; default one per `ray_cpus_per_embedder` CPUs) and `collection`
+    (as in `rag.ingest.ingest_paths`).
     """
     from rag.distributed import local_api
     from rag.indexing import sync_indexes
-    from rag.ingest import _under, open_store
+    from corpus.loaders import EXTENSIONS
+    from rag.ingest import RebuildRefused, _under, open_store
 
     t0 = time.perf_counter()
+    if collection is not None:
+        from corpus.collections import normalise_collection
+
+        collection = normalise_collection(collection)
     paths = [Path(p).expanduser() for p in paths]
     files = local_api.discover_files(paths)  # raises FileNotFoundError before anything is touched
     folders = [p.absolute() for p in paths if p.is_dir()]
+    if rebuild and not any(f.suffix.lower() in EXTENSIONS for f in files):
+        # Clearing the store for nothing would empty it without a word (issue 12).
+        raise RebuildRefused(f"--rebuild found no supported file under {', '.join(map(str, paths))}; "
+                             f"the store was left as it was")
     store = open_store(settings, rebuild=rebuild)
     if rebuild:
         store.clear()
     report = RayIngestReport()
-    todo = plan_files(files, store, settings, report)
+    todo = plan_files(files, store, settings, report, collection)
     timings = {"plan_s": time.perf_counter() - t0}
     ray_info: dict[str, Any] = {"files_sent": len(todo), "embedded_on_cluster": 0}
 

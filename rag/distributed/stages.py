@@ -37,8 +37,9 @@ def process_file(item: dict[str, Any], settings: Settings) -> list[dict[str, Any
         fields = shards.doc_fields(Document(doc_id, str(path), None, {}), fp, size, error=reason, status=status)
         return [shards.empty_doc_row(doc_id, fields)]
 
+    collection = item.get("collection") or None
     try:
-        fp, size, data = local_api.read_and_fingerprint(path, settings)
+        fp, size, data = local_api.read_and_fingerprint(path, settings, collection)
         raw = local_api.load(path, settings, data)
     except LoadError as exc:
         return problem("skipped", exc.message)
@@ -50,6 +51,10 @@ def process_file(item: dict[str, Any], settings: Settings) -> list[dict[str, Any
         return problem("failed", f"pipeline error {type(exc).__name__}: {exc}", fp, size)
     if not chunks:
         return problem("skipped", "no text left after cleaning; check the file", fp, size)
+    try:
+        local_api.set_collection(doc, collection)
+    except ValueError as exc:  # an invalid name in the sidecar
+        return problem("skipped", f"sidecar: {exc}", fp, size)
     fields = shards.doc_fields(doc, fp, size)
     return [shards.chunk_row(c, fields, len(chunks)) for c in chunks]
 
