@@ -1,16 +1,21 @@
-"""Answer benchmark: every available backend on the dev set, measured in one process.
+"""Answer benchmark: does the answer answer the question, per gold split, per question kind, per backend.
 
-    .venv/bin/python -m bench.answers [--gold FILE] [--home DIR] [--backends extractive,bundled,openai-server]
-                                      [--threads 2] [--json OUT]
+    .venv/bin/python -m bench.answers [--home DIR] [--splits staff_dev,dev,heldout] [--backends extractive]
+                                      [--threads 2] [--conversations] [--json OUT]
 
-Per backend: answer-fact recall (answerable questions), refusal accuracy both
-ways (answerable answered, unanswerable refused), share of answers citing a
-passage that holds the evidence (DESIGN.md rule, rag/evidence.py), invalid
-citations (a [n] with no passage n: must be 0), quotes not found verbatim in
-their passage (must be 0), time to first visible output and to the full answer
-(p50/p95). "openai-server" starts llama-cpp-python's OpenAI-compatible server with
-the bundled model on a free localhost port and answers through it. The
-"extractive" backend is the baseline the others are compared with.
+Splits are files eval/gold/<name>.jsonl. `staff_test` is the LOCKED test split of the blind staff
+questions: pass it explicitly (`--splits staff_test`), once per change, and read only its totals.
+
+Per split and backend:
+- answered: answerable questions not refused whose answer text holds >= 80% of the words of every gold
+  sentence (rag/evidence.py span coverage);
+- near misses refused, answerable questions wrongly refused;
+- median answer length in words (markers and context excluded), source labels that are bare file ids;
+- the same per question kind (staff splits carry `kind`; the older splits their `type`);
+- time to the first visible output and to the full answer (p50).
+With --conversations, the follow-up conversations of eval/data/conversations_dev.jsonl are answered turn by
+turn with history, and the share of turns answered is reported. Backends: extractive (the default),
+bundled (in-process 0.5B model), openai-server (llama_cpp.server with the bundled model on a free port).
 """
 
 from __future__ import annotations
@@ -21,13 +26,30 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 from ui.processes import free_port, stop_process
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_GOLD = ROOT / "eval" / "gold" / "dev.jsonl"
+GOLD_DIR = ROOT / "eval" / "gold"
+BARE_ID = re.compile(r"\b\d{3}_[0-9a-f]{16}\b")
+
+
+def demo_settings(home: str | None):
+    """Settings for `home`, or for a fresh temporary home with the demo corpus ingested."""
+    from corpus.settings import load_settings
+
+    if home:
+        return load_settings({"home": home}, env={})
+    from rag.ingest import ingest_paths
+
+    tmp = Path(tempfile.mkdtemp(prefix="griffier-bench-"))
+    settings = load_settings({"home": tmp}, env={})
+    print(f"ingesting the demo corpus into {tmp} ...", file=sys.stderr)
+    ingest_paths([ROOT / "corpus" / "demo"], settings, progress=True)
+    return settings
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -37,56 +59,94 @@ def _pct(values: list[float], q: float) -> float:
     return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
 
 
-def run_backend(answerer, gold: list[dict]) -> dict:
+def answer_words(answer) -> int:
+    """Words of the answer proper: markers, attribution labels and refusal context excluded."""
+    text = answer.text
+    if answer.refused:
+        return 0
+    return len(re.findall(r"\w+", re.sub(r"\[\d+(?:,\s*\d+)*\]", "", text)))
+
+
+def is_answered(gold: dict, answer) -> bool:
+    from rag.evidence import span_coverage
+
+    spans = gold.get("evidence") or []
+    return bool(spans) and not answer.refused and all(span_coverage(answer.text, s) >= 0.8 for s in spans)
+
+
+def score(gold: dict, answer, first: float, total: float) -> dict:
+    from rag.evidence import gold_docs
+
+    answerable = bool(gold_docs(gold))
+    return {
+        "id": gold.get("id"), "kind": gold.get("kind") or gold.get("type"), "answerable": answerable,
+        "refused": answer.refused, "answered": is_answered(gold, answer) if answerable else None,
+        "words": answer_words(answer),
+        "bare_labels": sum(1 for c in answer.citations if BARE_ID.search(c.citation or "") or not c.citation),
+        "first_output_s": first, "total_s": total, "answer": answer.text,
+    }
+
+
+def run_questions(answerer, gold: list[dict]) -> list[dict]:
     from corpus.models import Answer
-    from eval.metrics import fact_present
-    from rag.evidence import passage_hits
 
     rows = []
     for g in gold:
         t0 = time.perf_counter()
-        first = None
-        ans = None
+        first, ans = None, None
         for piece in answerer.stream(g["question"]):
             if isinstance(piece, Answer):
                 ans = piece
             elif first is None and piece.strip():
                 first = time.perf_counter() - t0
         total = time.perf_counter() - t0
-        answerable = g.get("doc") is not None
-        marks = {int(n) for m in re.findall(r"\[(\d+(?:\s*,\s*\d+)*)\]", ans.text) for n in re.split(r"\s*,\s*", m)}
-        invalid = sum(1 for n in marks if not 1 <= n <= len(ans.passages)) + sum(
-            1 for c in ans.citations if not 1 <= c.n <= len(ans.passages))
-        not_verbatim = sum(1 for c in ans.citations
-                           if 1 <= c.n <= len(ans.passages) and c.quote not in ans.passages[c.n - 1].chunk.text)
-        cites_evidence = any(passage_hits(ans.passages[c.n - 1].chunk.text, ans.passages[c.n - 1].chunk.doc_id, g)
-                             for c in ans.citations if 1 <= c.n <= len(ans.passages))
-        facts = g.get("answer_facts") or []
-        recall = (sum(fact_present(f, ans.text) for f in facts) / len(facts)) if facts and not ans.refused else (
-            0.0 if facts else None)
-        rows.append({"id": g["id"], "answerable": answerable, "refused": ans.refused, "fact_recall": recall,
-                     "cites_evidence": cites_evidence, "invalid_citations": invalid, "not_verbatim": not_verbatim,
-                     "first_output_s": first if first is not None else total, "total_s": total,
-                     "fell_back": any("letterlijke zinnen" in f for f in ans.flags), "answer": ans.text})
-    ans_rows = [r for r in rows if r["answerable"]]
-    una_rows = [r for r in rows if not r["answerable"]]
-    recalls = [r["fact_recall"] for r in ans_rows if r["fact_recall"] is not None]
-    answered = [r for r in ans_rows if not r["refused"]]
+        rows.append(score(g, ans, first if first is not None else total, total))
+    return rows
+
+
+def run_conversations(answerer, conversations: list[dict]) -> dict:
+    """Turn-by-turn answers with history: the share of turns answered, first turns and follow-ups apart."""
+    first, later = [], []
+    for conv in conversations:
+        history: list[dict] = []
+        for i, turn in enumerate(conv["turns"]):
+            ans = answerer.answer(turn["question"], history=history)
+            (first if i == 0 else later).append(is_answered(turn, ans))
+            history += [{"role": "user", "content": turn["question"]}, {"role": "assistant", "content": ans.text}]
+    return {"first_turns": len(first), "first_answered": _share(first), "follow_ups": len(later),
+            "follow_ups_answered": _share(later)}
+
+
+def _share(flags: list) -> float | None:
+    return round(sum(1 for f in flags if f) / len(flags), 4) if flags else None
+
+
+def summarise(rows: list[dict]) -> dict:
+    ans = [r for r in rows if r["answerable"]]
+    near = [r for r in rows if not r["answerable"]]
+    words = [r["words"] for r in rows if not r["refused"]]
     return {
-        "n": len(rows),
-        "answer_fact_recall": statistics.mean(recalls) if recalls else None,
-        "answerable_answered": sum(not r["refused"] for r in ans_rows) / len(ans_rows) if ans_rows else None,
-        "unanswerable_refused": sum(r["refused"] for r in una_rows) / len(una_rows) if una_rows else None,
-        "cites_evidence": sum(r["cites_evidence"] for r in answered) / len(answered) if answered else None,
-        "invalid_citations": sum(r["invalid_citations"] for r in rows),
-        "quotes_not_verbatim": sum(r["not_verbatim"] for r in rows),
-        "llm_fallbacks": sum(r["fell_back"] for r in rows),
-        "first_output_p50": _pct([r["first_output_s"] for r in rows], 0.5),
-        "first_output_p95": _pct([r["first_output_s"] for r in rows], 0.95),
-        "total_p50": _pct([r["total_s"] for r in rows], 0.5),
-        "total_p95": _pct([r["total_s"] for r in rows], 0.95),
-        "per_question": rows,
+        "n": len(rows), "answerable": len(ans), "near_misses": len(near),
+        "answered": _share([r["answered"] for r in ans]),
+        "near_misses_refused": _share([r["refused"] for r in near]),
+        "wrongly_refused": _share([r["refused"] for r in ans]),
+        "median_words": statistics.median(words) if words else None,
+        "bare_labels": sum(r["bare_labels"] for r in rows),
+        "first_output_p50": round(_pct([r["first_output_s"] for r in rows], 0.5), 3),
+        "total_p50": round(_pct([r["total_s"] for r in rows], 0.5), 3),
     }
+
+
+def per_kind(rows: list[dict]) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for kind in sorted({str(r["kind"]) for r in rows}):
+        part = [r for r in rows if str(r["kind"]) == kind]
+        if part[0]["answerable"]:
+            out[kind] = {"n": len(part), "answered": _share([r["answered"] for r in part]),
+                         "refused": _share([r["refused"] for r in part])}
+        else:
+            out[kind] = {"n": len(part), "refused": _share([r["refused"] for r in part])}
+    return out
 
 
 def start_server(settings, threads: int):
@@ -112,23 +172,24 @@ def start_server(settings, threads: int):
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--gold", default=str(DEFAULT_GOLD))
     ap.add_argument("--home", default=None, help="an index home (default: ingest the demo corpus into a temp home)")
-    ap.add_argument("--backends", default="extractive,bundled,openai-server")
+    ap.add_argument("--splits", default="staff_dev,dev,heldout",
+                    help="gold files under eval/gold, comma-separated (staff_test is the locked test split)")
+    ap.add_argument("--backends", default="extractive")
     ap.add_argument("--threads", type=int, default=2, help="LLM threads (the target machine has 2 cores)")
+    ap.add_argument("--conversations", action="store_true", help="also answer the dev follow-up conversations")
     ap.add_argument("--json", dest="json_out", default=None, help="write all figures and answers to this file")
     args = ap.parse_args(argv)
 
-    from bench.calibrate_refusal import demo_settings
-    from rag.answering import Answerer
-
-    gold = [json.loads(x) for x in Path(args.gold).read_text(encoding="utf-8").splitlines() if x.strip()]
-    settings = demo_settings(args.home).replace(llm_threads=args.threads)
+    from eval.harness import load_gold
+    from rag.answer import Answerer
     from rag.retriever import get_retriever
 
+    settings = demo_settings(args.home).replace(llm_threads=args.threads)
     retriever = get_retriever(settings)
-    retriever.search("warm-up", k=1)
-    results = {}
+    retriever.search("opwarmen", k=1)
+    splits = [s.strip() for s in args.splits.split(",") if s.strip()]
+    results: dict[str, dict] = {}
     for name in [b.strip() for b in args.backends.split(",") if b.strip()]:
         proc = None
         try:
@@ -139,26 +200,43 @@ def main(argv: list[str] | None = None) -> None:
                 a = Answerer(settings, retriever=retriever, backend=name)
                 if a.llm is not None and hasattr(a.llm, "warm_up"):
                     a.llm.warm_up()  # model load is a one-off, not part of answer latency
-            print(f"running {name} on {len(gold)} questions ...", file=sys.stderr)
-            results[name] = run_backend(a, gold)
+            a.answer("opwarmen")  # selector, scorer and models load once, outside the timings
+            for split in splits:
+                gold = load_gold(GOLD_DIR / f"{split}.jsonl")
+                print(f"{name}: {split} ({len(gold)} questions) ...", file=sys.stderr)
+                rows = run_questions(a, gold)
+                res = {"summary": summarise(rows), "rows": rows}
+                if split != "staff_test":  # the locked split is read as totals only
+                    res["per_kind"] = per_kind(rows)
+                results.setdefault(name, {})[split] = res
+            if args.conversations:
+                conv = [json.loads(x) for x in (ROOT / "eval" / "data" / "conversations_dev.jsonl")
+                        .read_text(encoding="utf-8").splitlines() if x.strip()]
+                results.setdefault(name, {})["conversations_dev"] = {"summary": run_conversations(a, conv)}
         except Exception as exc:  # a backend that is not available is reported, not fatal
             print(f"{name}: unavailable ({exc})", file=sys.stderr)
         finally:
             if proc is not None:
                 stop_process(proc, timeout=20)
 
-    cols = ["answer_fact_recall", "answerable_answered", "unanswerable_refused", "cites_evidence",
-            "invalid_citations", "quotes_not_verbatim", "llm_fallbacks", "first_output_p50", "first_output_p95",
-            "total_p50", "total_p95"]
-    print(f"{'backend':<15}" + "".join(f"{c[:16]:>17}" for c in cols))
-    for name, r in results.items():
-        print(f"{name:<15}" + "".join(f"{r[c]:>17.3f}" if isinstance(r[c], float) else f"{str(r[c]):>17}" for c in cols))
-    base = results.get("extractive")
-    if base:
-        for name, r in results.items():
-            if name != "extractive" and r["answer_fact_recall"] is not None and base["answer_fact_recall"]:
-                print(f"{name}: fact recall x{r['answer_fact_recall'] / base['answer_fact_recall']:.2f}, "
-                      f"full answer p50 x{r['total_p50'] / max(base['total_p50'], 1e-6):.1f} vs extractive")
+    cols = ["n", "answered", "near_misses_refused", "wrongly_refused", "median_words", "bare_labels",
+            "first_output_p50", "total_p50"]
+    print(f"{'backend':<14}{'split':<14}" + "".join(f"{c[:15]:>16}" for c in cols))
+    for name, by_split in results.items():
+        for split, res in by_split.items():
+            s = res["summary"]
+            if split.startswith("conversations"):
+                print(f"{name:<14}{split:<14} follow-ups answered {s['follow_ups_answered']} of {s['follow_ups']}, "
+                      f"first turns {s['first_answered']} of {s['first_turns']}")
+                continue
+            print(f"{name:<14}{split:<14}" + "".join(
+                f"{s[c]:>16.3f}" if isinstance(s[c], float) else f"{str(s[c]):>16}" for c in cols))
+    for name, by_split in results.items():
+        for split, res in by_split.items():
+            if "per_kind" in res:
+                print(f"\n{name} / {split} per kind:")
+                for kind, v in res["per_kind"].items():
+                    print(f"  {kind:<20} " + ", ".join(f"{k} {val}" for k, val in v.items()))
     if args.json_out:
         Path(args.json_out).write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
 

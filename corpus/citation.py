@@ -49,7 +49,9 @@ def format_citation(
     else:
         label = DOC_TYPE_LABELS.get(str(meta.get("doc_type", "")), "")
         title = meta.get("title")
-        if title:
+        if title and label and str(title).lower().startswith(label.lower()):
+            parts.append(str(title))  # a derived title already says what it is ("Kabinetsreactie op …")
+        elif title:
             parts.append(f"{label} «{title}»".strip())
         elif label:
             parts.append(label)

@@ -940,6 +940,18 @@ def _is_list_continuation(prev: Paragraph, p: Paragraph) -> bool:
     return t.endswith((":", ";")) or any(LIST_MARKER_RE.match(x) for x in prev.lines)
 
 
+DANGLING_END = re.compile(r"\b(?:van|de|het|een|en|of|aan|op|in|met|voor|tot|door|bij|naar|over|om|te|dat|die|als|"
+                           r"onder|tegen|uit|zoals)\s*$", re.I)
+_OPENER_START = re.compile(r"^(?:Bovendien|Daarnaast|Ook|Tevens|Verder|Voorts|Daarom|Hiermee|Daarmee|Hierbij|Echter|"
+                           r"Tegelijkertijd|Tot slot|Ten slotte|Zo|Dit|Deze|Daarbij|Vervolgens|Ten eerste|Ten tweede)\b")
+
+
+def _text_missing_at_break(before: str, after: str) -> bool:
+    """A page that ends mid-phrase ("…het mandaat van") followed by a page that opens a new sentence
+    ("Bovendien heeft …"): the source lost text at the break (a missing page or figure)."""
+    return bool(DANGLING_END.search(before.rstrip())) and bool(_OPENER_START.match(after.lstrip()))
+
+
 def _should_merge(a: Paragraph, b: Paragraph, width: float) -> bool:
     """Re-join a paragraph that a page break, footer, sidebar or blank line split."""
     if a.kind != "text" or b.kind != "text":
@@ -956,6 +968,8 @@ def _should_merge(a: Paragraph, b: Paragraph, width: float) -> bool:
             return True
         if a.text.rstrip().endswith((",", "-")):
             return True
+        if page_break and _text_missing_at_break(a.text, b.text):
+            return False  # text is missing between the pages: stitching would fuse two sentences
         return page_break
     # A sentence ending exactly at a page break: whether the paragraph runs on
     # cannot be told from the text. Keeping two paragraphs costs little (they

@@ -110,6 +110,7 @@ class Answer:
     flags: list[str] = field(default_factory=list)  # visible notes from the answer check
     timings: dict[str, float] = field(default_factory=dict)
     standalone_question: str | None = None
+    checks: list[dict[str, Any]] = field(default_factory=list)  # per answer part: the check's verdict
 
     def to_dict(self) -> dict[str, Any]:
         """The `ask --json` contract (DESIGN.md), plus flags and timings."""
@@ -123,4 +124,5 @@ class Answer:
             "flags": list(self.flags),
             "timings": dict(self.timings),
             "standalone_question": self.standalone_question,
+            "sentences": [dict(c) for c in self.checks],
         }

@@ -16,7 +16,7 @@ from corpus.structure import document_metadata, label_sections, page_resolver
 
 log = logging.getLogger(__name__)
 
-PIPELINE_VERSION = 1  # bump when cleaning/chunking changes so stores can tell stale chunks
+PIPELINE_VERSION = 2  # bump when cleaning/chunking changes so stores can tell stale chunks
 
 
 def process_full(raw: RawDocument, settings: Settings) -> tuple[Document, list[Chunk], CleanText]:

@@ -214,12 +214,62 @@ def document_metadata(clean: CleanResult, paras: list[Paragraph], qa: bool) -> d
     doc_type = tp.get("doc_type") or detect_doc_type(paras, lh, qa)
     if doc_type:
         meta["doc_type"] = doc_type
+    if not meta.get("title") and not meta.get("dossier") and (derived := derive_title(paras, doc_type)):
+        meta["title"] = derived
+        meta["title_derived"] = True
     sigs = parse_signatures(paras)
     if sigs:
         meta["ministers"] = [s["name"] for s in sigs]
         if all("role" in s for s in sigs):
             meta["signatories"] = sigs
     return meta
+
+
+# --- a title from the text itself -------------------------------------------------------
+
+_OBJECT = re.compile(
+    r"\b(?P<obj>(?:het|een|dat)\s+(?:advies|rapport|verslag|evaluatie|brief|initiatiefnota|notitie|onderzoek)\b"
+    r"(?P<rest>[^.;]*?))(?=\s*\(hierna|\s+van\s+\d{1,2}\s+\w+\s+(?:jl§|\d{4})|[.;]|$)",
+    re.I,
+)
+_ORG_ABBR = re.compile(r"\((?P<abbr>[A-Z]{2,8})\)")
+
+
+def derive_title(paras: list[Paragraph], doc_type: str | None) -> str | None:
+    """A readable title for a document without a "Betreft" or title page, from its opening:
+    "Kabinetsreactie op AIV-advies nr. 102 «De bescherming van de burgerbevolking in gewapend conflict»".
+    None when the opening names nothing a title can be made of."""
+    if doc_type != "kabinetsreactie":
+        return None
+    opening = " ".join(p.text for p in paras[:4] if p.kind == "text")
+    # Full stops of abbreviations ("nr. 102", "27 juli jl.") do not end the sentence.
+    opening = re.sub(r"\b(nr|jl|blz|art)\.", r"\1§", re.sub(r"\s+", " ", opening), flags=re.I)
+    # "…doe ik u de reactie van het kabinet op dat rapport toekomen": "dat rapport" points back to the
+    # report named earlier, so take the first object phrase that names one.
+    for m in _OBJECT.finditer(opening):
+        phrase = m.group("obj").strip(" ,")
+        if re.match(r"^(?:dat|het|een)\s+\w+$", phrase, re.I):
+            continue  # "dat rapport": a reference, not a name
+        phrase = re.sub(r"^dat\s+", "het ", phrase, flags=re.I)
+        sentence_end = opening.find(".", m.end())
+        tail = opening[m.end(): sentence_end if sentence_end > 0 else len(opening)]
+        abbr = _ORG_ABBR.search(tail)
+        kind = re.match(r"^(?:het|een)\s+(\w+)", phrase, re.I)
+        quoted = re.search(r"«([^»]+)»", phrase)
+        number = re.search(r"\bnr§\s*\d+", phrase)
+        if abbr and kind and (quoted or number):
+            # "het advies nr. 102 «Titel: ondertitel» … van de Adviesraad … (AIV)" -> "AIV-advies nr. 102 «Titel»"
+            parts = [f"{abbr.group('abbr')}-{kind.group(1).lower()}"]
+            if number:
+                parts.append(number.group(0))
+            if quoted:
+                parts.append(f"«{quoted.group(1).split(':')[0].strip()}»")
+            phrase = " ".join(parts)
+        phrase = re.sub(r"\s*\(Kamerstuk[^)]*\)", "", phrase)
+        if len(phrase.split()) < 3:
+            continue
+        return f"Kabinetsreactie op {phrase}".replace("§", ".")
+    return None
 
 
 # --- pages ---------------------------------------------------------------------------

@@ -63,6 +63,7 @@ def score_question(gold: dict, answer, retrieved: list, scorer, latency_s: float
         "id": gold.get("id"),
         "question": gold.get("question"),
         "type": gold.get("type"),
+        "kind": gold.get("kind"),
         "answerable": answerable,
         "refused": bool(answer.refused),
         "refusal_correct": M.refusal_correct(gold, bool(answer.refused)),
@@ -70,6 +71,7 @@ def score_question(gold: dict, answer, retrieved: list, scorer, latency_s: float
         **(M.retrieval_scores(rank) if answerable else {"hit@1": None, "hit@5": None, "mrr@10": None}),
         "evidence_recall@5": M.evidence_recall_at_k(pairs, gold, k=5),
         "answer_fact_recall": M.answer_fact_recall(answer.text, gold.get("answer_facts") or [], answer.refused),
+        "answered": M.answered(gold, answer.text, answer.refused),
         "answer": answer.text,
         "citations": [c.to_dict() for c in answer.citations],
         "retrieved": [{"rank": p.rank, "chunk_id": p.chunk.chunk_id, "doc_id": p.chunk.doc_id,
@@ -107,7 +109,7 @@ def run_eval(gold_path: Path | str, settings: Settings, progress: bool = True, b
              limit: int | None = None) -> EvalResult:
     from tqdm import tqdm
 
-    from rag.answering import get_answerer
+    from rag.answer import get_answerer
     from rag.claims import get_scorer
     from rag.retriever import get_retriever
 

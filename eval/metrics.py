@@ -174,7 +174,7 @@ def faithfulness(text: str, context: str, scorer) -> tuple[float | None, list[di
     for c in claims:
         v = scorer.score(c, context)
         verdicts.append({"claim": c, "supported": v.supported, "score": round(float(v.score), 4),
-                         "reasons": list(v.reasons)})
+                         "reasons": list(v.reasons), "failed_fact": getattr(v, "failed_fact", None)})
     return sum(v["supported"] for v in verdicts) / len(verdicts), verdicts
 
 
@@ -209,6 +209,7 @@ def aggregate(rows: list[dict]) -> dict[str, float | None]:
         "citation_recall": _avg([r.get("citation_recall") for r in rows]),
         "faithfulness": _avg([r.get("faithfulness") for r in rows]),
         "answer_fact_recall": _avg([r.get("answer_fact_recall") for r in ans]),
+        "answered": _avg([r.get("answered") for r in ans]),
         "refusal_accuracy": _avg([float(r["refusal_correct"]) for r in rows]),
         "answer_rate_answerable": _avg([float(not r["refused"]) for r in ans]),
         "refusal_rate_unanswerable": _avg([float(r["refused"]) for r in unans]),
@@ -219,8 +220,18 @@ def aggregate(rows: list[dict]) -> dict[str, float | None]:
     return out
 
 
+def answered(gold: dict, answer_text: str, refused: bool) -> float | None:
+    """1.0 when the answer (not refused) holds >= 80% of the words of every gold evidence sentence;
+    None for a question without evidence (unanswerable)."""
+    spans = gold.get("evidence") or []
+    if not spans:
+        return None
+    return float(not refused and all(span_coverage(answer_text, s) >= HIT_FRACTION for s in spans))
+
+
 def by_type(rows: list[dict]) -> dict[str, dict[str, float | None]]:
+    """Metrics per question kind (the staff sets' `kind`, else the gold `type`)."""
     groups: dict[str, list[dict]] = {}
     for r in rows:
-        groups.setdefault(r.get("type") or "?", []).append(r)
+        groups.setdefault(r.get("kind") or r.get("type") or "?", []).append(r)
     return {t: {"n": len(g), **aggregate(g)} for t, g in sorted(groups.items())}

@@ -84,6 +84,11 @@ _lexicon_lock = threading.Lock()
 _lexicon: dict[str, float] | None = None
 
 
+def zipf(word: str) -> float:
+    """How common a Dutch word is (wordfreq's Zipf scale: 0 unknown, 3 uncommon, 6 very common)."""
+    return _zipf(word)
+
+
 def _zipf(word: str) -> float:
     global _lexicon
     if _lexicon is None:

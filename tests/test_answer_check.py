@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from corpus.models import Chunk, Passage
-from rag.answer_check import SimpleScorer, best_quote, check_answer, markers, sentence_spans, split_answer, \
+from rag.answer.check import SimpleScorer, best_quote, check_answer, markers, sentence_spans, split_answer, \
     strip_markers
 
 P1 = ("De EU Raadswerkgroep voor VN-gerelateerde zaken nam in 2017 voor het eerst een reeks aanbevelingen aan "
@@ -89,7 +89,7 @@ def test_best_quote_picks_the_supporting_sentence():
 
 
 def test_claims_scorer_plugs_in(tmp_settings):
-    from rag.answer_check import get_scorer
+    from rag.answer.check import get_scorer
 
     scorer = get_scorer(tmp_settings)
     v = scorer.score("In 2017 nam de raadswerkgroep aanbevelingen aan over R2P.", P1)

@@ -247,6 +247,17 @@ def test_layout_page_starts_detected_and_paragraph_rejoined():
     assert cr.paragraphs[1].text.startswith("Derde pagina") and cr.paragraphs[1].rel_page_start == 2
 
 
+def test_text_lost_at_a_page_break_is_not_stitched_into_one_sentence():
+    # 004: a page ends mid-phrase and the next page opens a new sentence; a page of text is missing.
+    pages = ["Een concreet resultaat is onder meer de versterking van het mandaat van",
+             "Bovendien heeft het kabinet expertise beschikbaar gesteld aan de VN."]
+    texts = paras("\n".join(pages), pages)
+    assert not any("mandaat van Bovendien" in t for t in texts)
+    # a real continuation across the break is still joined
+    pages = ["De inzet is gericht op de versterking van", "de mensenrechten in de regio."]
+    assert "versterking van de mensenrechten" in " ".join(paras("\n".join(pages), pages))
+
+
 def test_hanging_list_items_stay_with_intro():
     # 000: list items with hanging indents split by blank lines
     text = (

@@ -6,7 +6,7 @@ Passages are data, never instructions: the prompt says so, and sentences that
 read like instructions to an assistant are redacted from the prompt copy of a
 passage (the stored passage, and so every quote, stays verbatim).
 
-`Answerer` (rag/answering.py) composes these with the extractive selection and
+`Answerer` (rag/answer/pipeline.py) composes these with the learned selection and
 the answer check; `build_rag_chain` is the same flow as one Runnable for callers
 that want plain LangChain.
 """
@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from corpus.models import Passage
+from rag.answer.injection import redact_instructions
 
 SYSTEM_PROMPT = (
     "Je bent Griffier, een assistent voor medewerkers van de Tweede Kamer. "
@@ -46,32 +47,6 @@ CONDENSE_SYSTEM = (
     "met wat het gesprek noemt. Geef alleen de herschreven vraag, zonder uitleg."
 )
 CONDENSE_HUMAN = "Gesprek:\n{history}\n\nLaatste vraag: {question}\n\nZelfstandige vraag:"
-
-# Sentences addressed to an AI assistant inside a document: shown as data, never obeyed.
-_INSTRUCTION_RE = re.compile(
-    r"(negeer|vergeet|ignore|disregard)\b.{0,40}\b(instructies|opdrachten|instructions|prompt|regels)"
-    r"|\b(system prompt|systeemprompt|je bent nu|you are now|antwoord (alleen|uitsluitend) met|"
-    r"antwoord (alleen|uitsluitend) ['\"‘“«])",
-    re.I,
-)
-
-
-def is_instruction(sentence: str) -> bool:
-    """True for a sentence that reads like an instruction to an AI assistant."""
-    return bool(_INSTRUCTION_RE.search(sentence))
-
-
-def redact_instructions(text: str) -> str:
-    from rag.answer_check import sentence_spans
-
-    out, last = [], 0
-    for s, e in sentence_spans(text):
-        if is_instruction(text[s:e]):
-            out.append(text[last:s] + "[tekst weggelaten: instructie in het document]")
-            last = e
-    out.append(text[last:])
-    return "".join(out)
-
 
 def passage_header(p: Passage) -> str:
     c = p.chunk
@@ -148,34 +123,6 @@ def build_condense_chain(llm):
     return condense_prompt() | llm | StrOutputParser()
 
 
-# --- follow-up detection without an LLM ---------------------------------------------------------
-
-_FOLLOW_UP_RE = re.compile(
-    r"^(en|maar|ook|dus|waarom|hoezo)\b|\b(daarop|daarover|daarvan|daarmee|daarbij|daarin|hierover|hierop|"
-    r"hiervan|dat|die|deze|dit|hij|zij|ze|hun|hem|haar|het kabinet daarop)\b",
-    re.I,
-)
-
-
-def heuristic_condense(question: str, history: Sequence[Any] | None) -> str:
-    """Standalone question for retrieval without an LLM.
-
-    A short question, or one that points back ("En wat antwoordde het kabinet
-    daarop?"), is joined with the previous user question so retrieval sees the
-    topic. Self-contained questions pass unchanged.
-    """
-    from rag import claim_text as ct
-
-    turns = [t for r, t in normalise_history(history) if r == "user"]
-    if not turns:
-        return question
-    own = set(ct.content_stems(question))
-    looks_back = bool(_FOLLOW_UP_RE.search(question)) and len(own) <= 5
-    if not looks_back and len(own) > 2:
-        return question
-    return f"{turns[-1].rstrip(' ?')}? {question}"
-
-
 def build_rag_chain(llm, retriever, k: int | None = None):
     """The whole flow as one LCEL Runnable: {'question', 'history'} -> answer text (streamable).
 
@@ -190,7 +137,11 @@ def build_rag_chain(llm, retriever, k: int | None = None):
         if not x.get("history"):
             return x["question"]
         out = condense.invoke({"history": format_history(x["history"]), "question": x["question"]}).strip()
-        return out if 0 < len(out) < 4 * len(x["question"]) + 200 else heuristic_condense(x["question"], x["history"])
+        if 0 < len(out) < 4 * len(x["question"]) + 200:
+            return out
+        from rag.answer.followup import standalone_question
+
+        return standalone_question(x["question"], x["history"])
 
     def to_passages(docs) -> list[Passage]:
         from rag.lc_retriever import document_to_passage

@@ -1,6 +1,11 @@
 """Check an answer against the passages it cites, before anyone relies on it.
 
-Steps, per answer sentence:
+Two entry points: `check_parts` for answers composed by rag/answer/composer.py (each
+part has a kind and its own proof, see below), and `check_answer` for free text such as
+a model's answer or a briefing line. No passage sentence that reads like an instruction
+to an assistant can support anything: the scorer sees the passage without them.
+
+Steps of `check_answer`, per answer sentence:
 1. parse its [n] markers; a marker pointing at no passage is removed (and noted);
 2. the sentence's facts (numbers, amounts, dates, names, negations) must be found
    in the passages it cites, and the claim must be supported by them according
@@ -19,94 +24,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from corpus.fracties import canonical
 from corpus.models import Citation, Passage
 from rag import claim_text as ct
+from rag.answer.composer import Part
+from rag.answer.injection import redact_instructions
+from rag.answer.spans import markers, sentence_spans, split_answer, strip_markers  # noqa: F401 - re-exported
 
 log = logging.getLogger(__name__)
 
-_MARKER_RE = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-# Sentence ends: . ! ? followed by space + an opening capital/digit/quote, or the end.
-_END_RE = re.compile(r"[.!?]+[\"'»”)]*(?=\s+[\"'«“(]?[A-Z0-9À-Ý]|\s*$)")
-_ABBREV = {a.replace(".", "") for a in ct._ABBREVIATIONS} | {"jl", "nr", "blz", "art", "oa", "p", "cs", "jo", "ea"}
-
-
-# --- sentence spans (verbatim quotes need offsets into the original text) -------------------
-
-def sentence_spans(text: str, min_chars: int = 1) -> list[tuple[int, int]]:
-    """(start, end) offsets of the sentences of `text`, so text[s:e] is verbatim.
-
-    Blank lines (paragraph breaks, footnote blocks) always end a sentence. A full
-    stop after a known abbreviation ("jl.", "nr.") or a single letter does not.
-    """
-    out: list[tuple[int, int]] = []
-    pos = 0
-    for block in re.split(r"(\n\s*\n)", text):
-        if block and not block.isspace():
-            out += [(pos + s, pos + e) for s, e in _block_spans(block, min_chars)]
-        pos += len(block)
-    return out
-
-
-def _block_spans(text: str, min_chars: int) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for m in _END_RE.finditer(text):
-        before = text[start:m.start()]
-        last = re.findall(r"[\w.]+$", before)
-        word = last[0].lower().replace(".", "") if last else ""
-        if m.group(0).startswith(".") and (word in _ABBREV or (len(word) == 1 and word.isalpha())
-                                           or (word.isdigit() and len(word) <= 2 and m.end() < len(text)
-                                               and text[m.end():m.end() + 2].strip()[:1].islower())):
-            continue
-        spans.append((start, m.end()))
-        start = m.end()
-    if start < len(text):
-        spans.append((start, len(text)))
-    out = []
-    for s, e in spans:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e - s >= min_chars and re.search(r"\w", text[s:e]):
-            out.append((s, e))
-    return out
-
-
-def split_answer(text: str) -> list[str]:
-    """Answer text into sentences, each keeping the [n] markers that follow it."""
-    text = text.strip()
-    pieces: list[str] = []
-    start = 0
-    pattern = re.compile(r"[.!?]+(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])*(?=\s+[\"'«(]?[A-Z0-9À-Ý\[]|\s*$)|\n+")
-    for m in pattern.finditer(text):
-        before = text[start:m.start()]
-        last = re.findall(r"[\w.]+$", before)
-        word = last[0].lower().replace(".", "") if last else ""
-        if m.group(0).startswith(".") and not m.group(0).rstrip().endswith("]") and (
-                word in _ABBREV or (len(word) == 1 and word.isalpha())):
-            continue
-        pieces.append(text[start:m.end()].strip())
-        start = m.end()
-    if text[start:].strip():
-        pieces.append(text[start:].strip())
-    # A sentence that is only markers belongs to the sentence before it.
-    merged: list[str] = []
-    for p in pieces:
-        if merged and not strip_markers(p):
-            merged[-1] += " " + p
-        elif p:
-            merged.append(p)
-    return merged
-
-
-def markers(text: str) -> list[int]:
-    """The distinct [n] numbers in `text`, in order of first appearance."""
-    return ct.citation_numbers(text)
-
-
-def strip_markers(text: str) -> str:
-    return re.sub(r"\s+([.,;:!?])", r"\1", _MARKER_RE.sub("", text)).strip()
 
 
 # --- facts ---------------------------------------------------------------------------------
@@ -238,7 +164,8 @@ def _verbatim(sentence: str, context: str) -> bool:
 
 
 def _passage_context(p: Passage) -> str:
-    return p.chunk.text
+    """What a passage can support: its text without sentences addressed to an assistant."""
+    return redact_instructions(p.chunk.text)
 
 
 def check_answer(answer: str, passages: list[Passage], scorer: Scorer | None = None, *,
@@ -327,3 +254,98 @@ def _citations(quotes: dict[tuple[int, str], float], by_n: dict[int, Passage]) -
         out.append(Citation(n=n, chunk_id=p.chunk.chunk_id, doc_id=p.chunk.doc_id, quote=quote,
                             page=p.chunk.page_start, citation=p.chunk.citation))
     return out
+
+
+# --- composed answers: parts with a kind each (rag/answer/composer.py) -------------------------
+
+@dataclass
+class PartVerdict:
+    text: str
+    kind: str
+    citations: list[int]
+    supported: bool
+    score: float
+    failed: str = ""  # why it failed: the fact or the rule
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "kind": self.kind, "citations": self.citations, "supported": self.supported,
+                "score": round(float(self.score), 4), "failed_fact": self.failed or None}
+
+
+@dataclass
+class PartsCheck:
+    parts: list[Part]  # the parts that passed
+    verdicts: list[PartVerdict]
+    citations: list[Citation]
+    flags: list[str] = field(default_factory=list)
+
+
+def _norm(text: str) -> str:
+    return " ".join(ct.lower_tokens(ct.normalise(text)))
+
+
+def check_parts(parts: list[Part], passages: list[Passage], scorer=None) -> PartsCheck:
+    kept: list[Part] = []
+    verdicts: list[PartVerdict] = []
+    flags: list[str] = []
+    quotes: dict[int, list[str]] = {}
+    for part in parts:
+        if part.kind == "note" or part.n is None:
+            kept.append(part)
+            continue
+        if not 1 <= part.n <= len(passages):
+            flags.append(f"Verwijzing naar een niet-bestaande passage verwijderd: [{part.n}]")
+            continue
+        p = passages[part.n - 1]
+        ok, score, failed = True, 1.0, ""
+        label_problem = _label_problem(part.label, p)
+        if label_problem:
+            ok, score, failed = False, 0.0, label_problem
+        elif part.kind in ("quote", "context", "span"):
+            ok = _norm(part.text) in _norm(p.chunk.text) if part.kind != "span" else \
+                part.text.lower() in " ".join(p.chunk.text.split()).lower()
+            score, failed = (1.0, "") if ok else (0.0, "niet letterlijk in de bron")
+        else:  # a model sentence: facts and support against the passage without its instruction sentences
+            context = redact_instructions(p.chunk.text)
+            miss = missing_facts(part.text, context)
+            if miss:
+                ok, score, failed = False, 0.0, "niet in de bron: " + ", ".join(miss[:3])
+            elif scorer is not None:
+                v = scorer.score(part.text, context)
+                ok, score = bool(getattr(v, "supported", False)), float(getattr(v, "score", 0.0))
+                failed = "" if ok else (getattr(v, "failed_fact", None) or "; ".join(getattr(v, "reasons", [])[:1])
+                                        or "niet ondersteund door de bron")
+        verdicts.append(PartVerdict(part.text, part.kind, [part.n], ok, score, failed))
+        if not ok:
+            flags.append(f"Zin weggelaten omdat de bron hem niet ondersteunt ({failed}): «{part.text}»")
+            continue
+        kept.append(part)
+        if part.kind in ("quote", "context"):
+            quotes.setdefault(part.n, []).append(part.text)
+        else:
+            quotes.setdefault(part.n, []).append(best_quote(part.text, p.chunk.text)[0])
+    citations = []
+    for n in sorted(quotes):
+        p = passages[n - 1]
+        quote = " … ".join(dict.fromkeys(quotes[n]))  # several verbatim pieces of one passage
+        citations.append(Citation(n=n, chunk_id=p.chunk.chunk_id, doc_id=p.chunk.doc_id, quote=quote,
+                                  page=p.chunk.page_start, citation=p.chunk.citation))
+    return PartsCheck(kept, verdicts, citations, flags)
+
+
+def _label_problem(label_text: str, p: Passage) -> str:
+    if not label_text:
+        return ""
+    md = p.chunk.metadata or {}
+    m = re.match(r"^Kabinet(?: \(antwoord (\d+)\))?$", label_text)
+    if m:
+        if md.get("role") == "question":
+            return "toegeschreven aan het kabinet, maar de bron is de inbreng van een fractie"
+        if m.group(1) and str(md.get("answer_number")) != m.group(1):
+            return f"antwoordnummer {m.group(1)} klopt niet met de bron"
+        return ""
+    fr = md.get("fractie")
+    want = canonical(re.sub(r"^(?:De\s+)?(?:fractie van de\s+)?", "", label_text).replace("-fractie", ""))
+    if not fr or canonical(str(fr)) != want or md.get("role") == "answer":
+        return f"toegeschreven aan {label_text}, maar de bron is dat niet"
+    return ""

@@ -1,0 +1,293 @@
+"""Does the selected text answer what was asked? Calibrated, and honest when it does not.
+
+Near misses are the hard case: the topic is in the documents, the asked fact is not
+("hoeveel doden" where only the wounded are counted, an amount given to another fund,
+a fractie that never spoke on the subject, an organisation never named). The signals:
+- how sure the selector is of its best unit, and by how much it beats the next;
+- whether that unit holds the asked type of fact (amount, number, date, name, reason)
+  next to the question's topic words, not somewhere else in the sentence;
+- whether the names and rare words of the question occur in the corpus at all;
+- for a named fractie: whether its own blocks say anything about the topic.
+A logistic model fitted on the train split (answerable vs near miss) combines them;
+its threshold is chosen by cross-validation to keep wrongly refused answerable
+questions rare. Weights: rag/answer/weights/answerability.json.
+
+When the answer is no, `missing_sentence` says in one Dutch sentence what is missing.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from rag import claim_text as ct
+from rag.answer.model import LogisticModel, ModelFileError, fit
+from rag.answer.question import QUESTION_WORDS, QuestionInfo
+
+log = logging.getLogger(__name__)
+
+MODEL_FILE = Path(__file__).resolve().parent / "weights" / "answerability.json"
+ASKED_TYPES = ("amount", "date", "number", "name", "reason", "list", "yesno", "view", "other")
+TOP = 3  # units whose facts count (the composer quotes at most three)
+
+FEATURE_NAMES = [
+    "p1", "margin", "z1",
+    "lex1", "dense1", "dense_max", "lex_max",
+    "type_needed", "type_ok1", "type_near", "counted_near",
+    "names_q", "names_cov1", "names_unknown", "unknown_terms", "unknown_rare",
+    "fractie_named", "fractie_unknown", "fractie_p", "fractie_lex",
+    *[f"asked_{t}" for t in ASKED_TYPES],
+]
+
+
+@dataclass
+class Vocabulary:
+    """The corpus's analysed terms (rag/lexical.py): is a question word known to the documents at all?"""
+
+    terms: frozenset[str]
+    idf: dict[str, float] = field(default_factory=dict)
+
+    def weight(self, term: str) -> float:
+        """Corpus IDF of an analysed term; unknown terms weigh as the rarest."""
+        return self.idf.get(term, self.max_idf)
+
+    @property
+    def max_idf(self) -> float:
+        return max(self.idf.values(), default=1.0)
+
+    def knows(self, word: str) -> bool:
+        from rag.text import analyse
+
+        toks = analyse(word)
+        if not toks:
+            return True
+        if any(t in self.terms for t in toks):
+            return True
+        # A typo ("kabniet") or another inflection: one edit away from a known term of similar length.
+        w = toks[0]
+        if len(w) >= 5:
+            for t in self.terms:
+                if abs(len(t) - len(w)) <= 1 and t[:2] == w[:2] and _within_one_edit(w, t):
+                    return True
+        return False
+
+
+def _within_one_edit(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+                                  and a[diff[1]] == b[diff[0]])
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i:] == b[i + 1:]
+
+
+def question_terms(question: QuestionInfo) -> list[str]:
+    """The question's own content words (not its question form, not the fractie)."""
+    fr = {w.lower() for f in question.fracties for w in re.findall(r"\w+", f)}
+    return [w for w in ct.lower_tokens(question.text)
+            if len(w) >= 3 and not w.isdigit() and w not in ct.STOPWORDS and w not in QUESTION_WORDS and w not in fr]
+
+
+def features(question: QuestionInfo, units: list, vocab: Vocabulary | None, known_fracties: set[str]) -> dict[str, float]:
+    """Question-level features from the ranked units (best first)."""
+    from rag.text import zipf
+
+    top = units[:TOP]
+    u1 = top[0].features if top else {}
+    p1 = top[0].prob if top else 0.0
+    p2 = top[1].prob if len(top) > 1 else 0.0
+    terms = question_terms(question)
+    unknown = [w for w in terms if vocab is not None and not vocab.knows(w)]
+    names_unknown = [n for n in question.names if vocab is not None and not vocab.knows(n)]
+    fr = question.fractie
+    fr_units = [u for u in units if u.features.get("fractie_match")]
+    f = {
+        "p1": p1,
+        "margin": p1 - p2,
+        "z1": top[0].score if top else 0.0,
+        "lex1": u1.get("lex", 0.0),
+        "dense1": u1.get("dense", 0.0),
+        "dense_max": max((u.features.get("dense", 0.0) for u in units), default=0.0),
+        "lex_max": max((u.features.get("lex", 0.0) for u in units), default=0.0),
+        "type_needed": u1.get("type_needed", 0.0),
+        "type_ok1": u1.get("type_ok", 0.0),
+        "type_near": max((u.features.get("type_near", 0.0) for u in top), default=0.0),
+        "counted_near": max((u.features.get("counted_near", 0.0) for u in top), default=0.0),
+        "names_q": float(len(question.names)),
+        "names_cov1": u1.get("names_cov_passage", 1.0),
+        "names_unknown": float(len(names_unknown)),
+        "unknown_terms": float(len(unknown)),
+        "unknown_rare": float(sum(1 for w in unknown if zipf(w) < 4.0)),
+        "fractie_named": float(bool(fr)),
+        "fractie_unknown": float(bool(fr) and fr not in known_fracties),
+        "fractie_p": max((u.prob for u in fr_units), default=0.0) if fr else 0.0,
+        "fractie_lex": max((u.features.get("lex", 0.0) for u in fr_units), default=0.0) if fr else 0.0,
+    }
+    for t in ASKED_TYPES:
+        f[f"asked_{t}"] = float(question.asked == t)
+    return f
+
+
+class Answerability:
+    def __init__(self, model: LogisticModel):
+        self.model = model
+
+    @classmethod
+    def load(cls, path: Path = MODEL_FILE) -> "Answerability":
+        return cls(LogisticModel.load(path, FEATURE_NAMES))
+
+    def probability(self, values: dict[str, float]) -> float:
+        return self.model.predict_one(values)
+
+    def answerable(self, values: dict[str, float]) -> bool:
+        return self.probability(values) >= self.model.threshold
+
+
+_LOCK = threading.Lock()
+_MODEL: Answerability | None = None
+
+
+def get_answerability() -> Answerability:
+    global _MODEL
+    with _LOCK:
+        if _MODEL is None:
+            try:
+                _MODEL = Answerability.load()
+            except ModelFileError:
+                raise
+        return _MODEL
+
+
+# --- saying what is missing ------------------------------------------------------------------
+
+NOTHING_CHECKED = "Geen enkele zin van het antwoord werd door de bronnen ondersteund."
+
+_WHAT = {
+    "amount": "geen bedrag", "number": "geen aantal", "date": "geen datum", "name": "geen naam",
+    "reason": "geen reden", "list": "geen opsomming",
+}
+_ANCHOR = re.compile(r"\b(?:voor|aan|van|over|bij|in|naar|tegen|tijdens|met)\s+((?:(?:de|het|een|die|dat|deze)\s+)?"
+                     r"[\w'’-]+(?:\s+[\w'’-]+){0,5})\s*\??\s*$", re.I)
+
+
+def anchor_phrase(question: QuestionInfo) -> str:
+    """The topic phrase at the end of the question ("het VN peacebuilding fund"), or ''."""
+    m = _ANCHOR.search(question.text.strip())
+    return m.group(1).strip(" ?") if m else ""
+
+
+def missing_sentence(question: QuestionInfo, unknown_names: list[str] | None = None) -> str:
+    """One plain Dutch sentence saying what the documents do not contain."""
+    from corpus.fracties import label
+
+    if question.fractie and question.asked == "view":
+        topic = anchor_phrase(question)
+        about = f" over {topic}" if topic else " over dit onderwerp"
+        return f"De {label(question.fractie)} heeft in deze stukken geen inbreng{about}."
+    if unknown_names:
+        name = unknown_names[0]
+        shown = name.upper() if len(name) <= 4 else name[:1].upper() + name[1:]
+        return f"{shown} wordt in de stukken niet genoemd."
+    what = _WHAT.get(question.asked)
+    topic = anchor_phrase(question)
+    if what and topic:
+        return f"De stukken noemen {what} voor {topic}." if question.asked in ("amount", "number") else \
+            f"De stukken noemen {what} bij {topic}."
+    if what:
+        return f"De stukken noemen {what} als antwoord op deze vraag."
+    return "De stukken bevatten geen antwoord op deze vraag."
+
+
+def unknown_names(question: QuestionInfo, vocab: Vocabulary | None) -> list[str]:
+    if vocab is None:
+        return []
+    names = [n for n in question.names if not vocab.knows(n)]
+    if names:
+        return names
+    from rag.text import zipf
+
+    # Typed in lower case ("kosovo"): a word the corpus lacks and everyday Dutch rarely uses.
+    return [w for w in question_terms(question) if not vocab.knows(w) and zipf(w) < 4.0]
+
+
+# --- fitting (rag/answer/train.py) -------------------------------------------------------------
+
+MAX_WRONG_REFUSALS = 0.08  # share of answerable train questions a chosen threshold may refuse (CV)
+
+
+def fit_model(rows, selector_l2: float) -> tuple[LogisticModel, dict]:
+    """Fit on train rows (answerable vs near miss). The selector scores each question with a model
+    fitted without it (out of fold), as it will for unseen questions; threshold by 5-fold CV."""
+    from rag.answer.train import out_of_fold_rank
+
+    out_of_fold_rank(rows, selector_l2)
+    x, y = _matrix(rows)
+    best = None
+    for l2 in (0.3, 1.0, 3.0, 10.0):
+        cv_p = np.zeros(len(y))
+        for test_idx in _folds(len(y)):
+            train_idx = np.setdiff1d(np.arange(len(y)), test_idx)
+            m = fit(x[train_idx], y[train_idx], FEATURE_NAMES, l2=l2)
+            cv_p[test_idx] = m.predict(x[test_idx])
+        thr, stats = choose_threshold(cv_p, y)
+        log.info("answerability l2=%g: threshold %.3f %s", l2, thr, stats)
+        key = stats["near_miss_refused"] - stats["answerable_refused"]
+        if best is None or key > best[0]:
+            best = (key, l2, thr, stats)
+    _, l2, thr, stats = best
+    model = fit(x, y, FEATURE_NAMES, l2=l2)
+    model.threshold = thr
+    model.info = {"l2": l2, "cv": stats, "n_questions": int(len(y)), "n_near_miss": int((y == 0).sum())}
+    return model, model.info
+
+
+def _folds(n: int, k: int = 5) -> list[np.ndarray]:
+    idx = np.arange(n)
+    return [idx[i::k] for i in range(k)]
+
+
+def choose_threshold(p: np.ndarray, y: np.ndarray) -> tuple[float, dict]:
+    """The highest threshold whose answerable questions refused stay within MAX_WRONG_REFUSALS."""
+    best_thr = 0.0
+    for thr in np.unique(np.concatenate([[0.0], p])):
+        refused_ans = float(np.mean(p[y == 1] < thr)) if (y == 1).any() else 0.0
+        if refused_ans <= MAX_WRONG_REFUSALS:
+            best_thr = float(thr)
+    stats = {
+        "answerable_refused": round(float(np.mean(p[y == 1] < best_thr)), 4) if (y == 1).any() else 0.0,
+        "near_miss_refused": round(float(np.mean(p[y == 0] < best_thr)), 4) if (y == 0).any() else 0.0,
+    }
+    return best_thr, stats
+
+
+def _matrix(rows) -> tuple[np.ndarray, np.ndarray]:
+    """Features of rows whose units are already scored (unit.score / unit.prob set)."""
+    from rag.answer.train import best_first
+    from rag.evidence import gold_docs
+
+    xs, ys = [], []
+    for r in rows:
+        values = features(r.prepared.question, best_first(r), r.prepared.vocab, r.prepared.known_fracties)
+        xs.append([values[n] for n in FEATURE_NAMES])
+        ys.append(1 if gold_docs(r.gold) else 0)
+    return np.array(xs, dtype=np.float64), np.array(ys, dtype=np.float64)
+
+
+def evaluate(model: LogisticModel, rows) -> dict:
+    """Refusal rates on rows ranked by the final selector."""
+    x, y = _matrix(rows)
+    p = model.predict(x)
+    refused = p < model.threshold
+    return {"answerable_refused": round(float(refused[y == 1].mean()), 4) if (y == 1).any() else None,
+            "near_miss_refused": round(float(refused[y == 0].mean()), 4) if (y == 0).any() else None}

@@ -1,0 +1,100 @@
+"""Candidate answer units: the pieces of the retrieved passages an answer may quote.
+
+A unit is a verbatim, contiguous span of one passage:
+- one sentence;
+- a sentence with the next one, when an answer may need both (a list announced in one
+  sentence and given in the next, "Dit zijn …", a point and its elaboration).
+Sentences that read like instructions to an assistant (rag/answer/injection.py) are never
+part of a unit, so no pairing step can bring one back. The learned selector
+(rag/answer/selector.py) decides which unit answers; this module only proposes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from corpus.models import Passage
+from rag import claim_text as ct
+from rag.answer.injection import is_instruction
+from rag.answer.spans import sentence_spans
+
+MIN_WORDS = 4  # shorter spans are headings or labels ("Antwoord 12", "Iran")
+MAX_PAIR_CHARS = 900
+
+# The next sentence continues this one: it names what this one announced, or refers back to it.
+CONTINUES = re.compile(r"^(?:dit|deze|dat|die|het) (?:zijn|is|waren|was|betreft|betreffen|gaat om|houdt in)\b|"
+                       r"^(?:het gaat om|het betreft|daarbij gaat het|hieronder|daaronder|dit betekent|"
+                       r"concreet|zo |daarnaast|ten eerste|ten tweede|allereerst|tevens|bovendien|ook)\b|"
+                       r"^[a-z0-9][.)] |^[-•·]", re.I)
+ANNOUNCES = re.compile(r":\s*$|\b(?:volgende|als volgt|onder meer|waaronder|namelijk|drie|twee|vier|vijf|zes|"
+                       r"aantal|enkele|verschillende|meerdere)\b", re.I)
+
+
+@dataclass
+class Unit:
+    n: int  # 1-based passage number
+    start: int  # offsets into passages[n-1].chunk.text
+    end: int
+    text: str  # verbatim chunk.text[start:end]
+    sent_index: int  # index of its first sentence among the passage's sentences
+    n_sents: int  # 1 or 2
+    n_passage_sents: int
+    split: int = 0  # for two-sentence units: offset (in the unit text) where the second sentence starts
+    features: dict[str, float] = field(default_factory=dict)
+    score: float = 0.0  # the selector's score (higher is better)
+    prob: float = 0.0  # its share of the softmax over the question's candidates
+
+    @property
+    def key(self) -> tuple[int, int, int]:
+        return (self.n, self.start, self.end)
+
+    def overlaps(self, other: "Unit") -> bool:
+        return self.n == other.n and self.start < other.end and other.start < self.end
+
+    def words(self) -> int:
+        return len(ct.tokens(self.text))
+
+
+def passage_sentences(text: str) -> list[tuple[int, int, bool]]:
+    """(start, end, usable) per sentence: unusable ones are instructions or too short to answer."""
+    out = []
+    for s, e in sentence_spans(text):
+        piece = text[s:e]
+        usable = len(ct.tokens(piece)) >= MIN_WORDS and not is_instruction(piece)
+        out.append((s, e, usable))
+    return out
+
+
+def build_units(passages: Sequence[Passage]) -> list[Unit]:
+    units: list[Unit] = []
+    for n, p in enumerate(passages, start=1):
+        text = p.chunk.text
+        sents = passage_sentences(text)
+        for i, (s, e, usable) in enumerate(sents):
+            if not usable:
+                continue
+            units.append(Unit(n, s, e, text[s:e], i, 1, len(sents)))
+            if i + 1 < len(sents):
+                s2, e2, usable2 = sents[i + 1]
+                # Only adjacent usable sentences with nothing but whitespace between them: a pair
+                # never spans a dropped (instruction) sentence.
+                if usable2 and not text[e:s2].strip() and e2 - s <= MAX_PAIR_CHARS:
+                    units.append(Unit(n, s, e2, text[s:e2], i, 2, len(sents), split=s2 - s))
+    return units
+
+
+def pair_cue(unit: Unit) -> float:
+    """How strongly a two-sentence unit reads as one answer (announcement + list, "Dit zijn …")."""
+    if unit.n_sents < 2:
+        return 0.0
+    lead, rest = unit.text[:unit.split], unit.text[unit.split:]
+    cue = 0.0
+    if CONTINUES.match(rest):
+        cue += 1.0
+    if ANNOUNCES.search(lead):
+        cue += 0.5
+    if lead.rstrip().endswith(":"):
+        cue += 1.0
+    return cue

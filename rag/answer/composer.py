@@ -1,0 +1,180 @@
+"""Compose a short answer from the selected units: the answer first, every part cited.
+
+- A number, amount, date or name question opens with the exact span that answers it
+  ("ruim 40 procent [1]."), then the sentence it comes from.
+- A fractie question gives the fractie's own point and the cabinet's numbered answer to it:
+  "GroenLinks-fractie: … [1] Kabinet (antwoord 50): … [2]".
+- Otherwise the best unit, and a second one only when the selector rates it nearly as high
+  (the ratio is fitted with the model, rag/answer/weights/selector.json); nothing from another
+  document unless it is that close. At most three sentences, except for lists.
+- A refusal says in one sentence what is missing, then, marked as context and never as the
+  answer, what the documents do say.
+Parts carry their kind so the check knows how to verify each (rag/answer/check.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from corpus.fracties import canonical, label
+from corpus.models import Passage
+from rag import claim_text as ct
+from rag.answer.candidates import Unit
+from rag.answer.question import QuestionInfo
+
+CONTEXT_INTRO = "Wat de stukken wel zeggen (ter context, geen antwoord op de vraag):"
+MAX_SENTENCES = 3
+
+
+@dataclass
+class Part:
+    text: str  # what is claimed: a verbatim quote, an exact span, or a model sentence
+    n: int | None  # the passage it cites (None for a note without a source)
+    kind: str  # "span", "quote", "model", "note", "context"
+    label: str = ""  # attribution shown before the text ("GroenLinks-fractie", "Kabinet (antwoord 12)")
+
+    def render(self) -> str:
+        lead = f"{self.label}: " if self.label else ""
+        if self.n is None:
+            return f"{lead}{self.text}"
+        if self.kind == "span":
+            return f"{self.text} [{self.n}]."  # the exact answer, as a sentence of its own
+        return lead + cite(self.text, self.n)
+
+
+def cite(sentence: str, n: int) -> str:
+    """'Zin [1].' — the marker before the closing punctuation."""
+    s = " ".join(sentence.split())
+    m = re.match(r"^(.*?)([.!?;:]+[\"'»”)]*)$", s, re.S)
+    if m:
+        return f"{m.group(1)} [{n}]{m.group(2)}"
+    return f"{s} [{n}]"  # a quote that is not a whole sentence keeps its own ending
+
+
+def render(parts: list[Part]) -> str:
+    return " ".join(p.render() for p in parts).strip()
+
+
+# --- spans -----------------------------------------------------------------------------------
+
+_SPAN_PATTERNS = {
+    "amount": re.compile(r"(?:(?:ruim|bijna|circa|ongeveer|meer dan|minder dan|ca\.)\s+)?(?:€|EUR|USD|US\$|\$)\s?\d[\d.,]*"
+                         r"(?:\s?(?:miljoen|miljard|mln\.?|mld\.?|mrd\.?))?|\d[\d.,]*\s?(?:miljoen|miljard|mln\.?|mld\.?)\s?"
+                         r"(?:euro|dollar|EUR|USD)?|\d[\d.,]*\s?euro", re.I),
+    "date": re.compile(r"\b\d{1,2}\s(?:januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|"
+                       r"december)(?:\s(?:19|20)\d\d)?|\b(?:januari|februari|maart|april|mei|juni|juli|augustus|"
+                       r"september|oktober|november|december)\s(?:19|20)\d\d|\b(?:19|20)\d\d(?:[-–](?:19|20)?\d\d)?\b", re.I),
+    "number": re.compile(r"(?:(?:ruim|bijna|circa|ongeveer|meer dan|minder dan|zo'n|ca\.)\s+)?"
+                         r"(?:\d[\d.,]*|(?:twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig|honderd|"
+                         r"duizend|dertien|veertien|vijftien|zestien|zeventien|achttien|negentien|twaalf|elf|tien|"
+                         r"twee|drie|vier|vijf|zes|zeven|acht|negen)\b)(?:\s?(?:%|procent|miljoen|miljard))?"
+                         r"(?:\s[a-zà-ÿ][\w-]+)?", re.I),
+}
+
+
+def answer_span(unit: Unit, question: QuestionInfo) -> str | None:
+    """The exact fact that answers a number/amount/date question, closest to the question's topic words."""
+    kind = question.asked
+    pattern = _SPAN_PATTERNS.get(kind)
+    if pattern is None:
+        return None
+    text = unit.text
+    found = [m for m in pattern.finditer(text) if _is_fact(m.group(0), kind)]
+    if not found:
+        return None
+    q_stems = set(question.stems)
+    toks = [(m.start(), s) for m, s in zip(re.finditer(r"\w+", text), ct.stem([w.lower() for w in re.findall(r"\w+", text)]))]
+    anchors = [pos for pos, s in toks if s in q_stems]
+    if anchors:
+        best = min(found, key=lambda m: min(abs(m.start() - a) for a in anchors))
+    else:
+        best = found[0]
+    span = best.group(0).strip(" ,.;:")
+    return span if 1 <= len(span.split()) <= 6 else None
+
+
+def _is_fact(span: str, kind: str) -> bool:
+    if kind != "number":
+        return True
+    # "resolutie 2417", "artikel 36", "COVID-19" are labels, not quantities.
+    return bool(ct.numbers(span) - {f"m{i}" for i in range(1, 13)}) and not re.match(r"^(19|20)\d\d$", span.strip())
+
+
+# --- composition -----------------------------------------------------------------------------
+
+def fractie_parts(question: QuestionInfo, units: list[Unit], passages: list[Passage]) -> list[Part]:
+    """The named fractie's own point and the cabinet's numbered answer to it, best-scored first."""
+    fr = question.fractie
+    if not fr:
+        return []
+    mine = [u for u in units if u.features.get("fractie_match")]
+    points = [u for u in mine if (passages[u.n - 1].chunk.metadata or {}).get("role") == "question"]
+    answers = [u for u in mine if (passages[u.n - 1].chunk.metadata or {}).get("role") == "answer"]
+    if not points and not answers:
+        return []
+    point = points[0] if points else None
+    answer = None
+    if point is not None:
+        n_answer = (passages[point.n - 1].chunk.metadata or {}).get("answered_by")
+        linked = [u for u in answers if (passages[u.n - 1].chunk.metadata or {}).get("answer_number") == n_answer]
+        answer = linked[0] if linked else None
+    if answer is None and answers:
+        answer = answers[0]
+        if point is not None:
+            # the point that this answer answers, if it is among the candidates
+            n = (passages[answer.n - 1].chunk.metadata or {}).get("answer_number")
+            linked_points = [u for u in points if (passages[u.n - 1].chunk.metadata or {}).get("answered_by") == n]
+            point = linked_points[0] if linked_points else point
+    parts = []
+    if point is not None:
+        parts.append(Part(point.text, point.n, "quote", label(canonical(fr))))
+    if answer is not None:
+        number = (passages[answer.n - 1].chunk.metadata or {}).get("answer_number")
+        parts.append(Part(answer.text, answer.n, "quote", f"Kabinet (antwoord {number})" if number else "Kabinet"))
+    if question.wants_cabinet and not question.wants_view and len(parts) == 2:
+        parts.reverse()  # the cabinet's answer was asked for: it leads
+    return parts
+
+
+def compose_answer(question: QuestionInfo, units: list[Unit], passages: list[Passage], second_ratio: float,
+                   max_words: int) -> list[Part]:
+    """Parts of an answer from ranked units (best first)."""
+    if not units:
+        return []
+    top = units[0]
+    if question.fractie and (top.features.get("fractie_match") or question.asked == "view"):
+        parts = fractie_parts(question, units, passages)
+        if parts:
+            return parts
+    parts: list[Part] = []
+    span = answer_span(top, question) if question.asked in ("amount", "date", "number") else None
+    if span:
+        parts.append(Part(span, top.n, "span"))
+    parts.append(Part(top.text, top.n, "quote"))
+    words = top.words()
+    sentences = len(ct.split_sentences(top.text))
+    chosen = [top]
+    limit = max_words * (1.5 if question.asked == "list" else 1.0)
+    for u in units[1:6]:
+        if u.prob < second_ratio * top.prob:
+            break
+        if any(u.overlaps(o) for o in chosen):
+            continue
+        n_sent = len(ct.split_sentences(u.text))
+        if words + u.words() > limit or (sentences + n_sent > MAX_SENTENCES and question.asked != "list"):
+            continue
+        parts.append(Part(u.text, u.n, "quote"))
+        chosen.append(u)
+        words += u.words()
+        sentences += n_sent
+    return parts
+
+
+def refusal_parts(missing: str, units: list[Unit]) -> list[Part]:
+    """The missing-fact sentence, then the closest unit marked as context."""
+    parts = [Part(missing, None, "note")]
+    if units:
+        parts.append(Part(CONTEXT_INTRO, None, "note"))
+        parts.append(Part(units[0].text, units[0].n, "context"))
+    return parts

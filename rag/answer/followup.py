@@ -1,0 +1,87 @@
+"""Follow-up questions: carry the topic of the conversation, not whole earlier questions.
+
+"en wat zei de SP daarover?" after "wat zegt het kabinet over Taiwan en de WHO?" is
+searched as "en wat zei de SP daarover? (Taiwan, WHO)": the nouns and names the
+earlier turns were about, most recent first, appended once. A question that names
+its own topic passes unchanged, so the conversation never drifts into a glued
+collage of old questions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from corpus.fracties import find_fracties
+from rag import claim_text as ct
+from rag.answer.question import QUESTION_WORDS
+
+# A question that points back at the conversation.
+_POINTS_BACK = re.compile(
+    r"^(en|maar|ook|dus|waarom|hoezo|hoe dan|wat nog meer|nog meer)\b|"
+    r"\b(daarop|daarover|daarvan|daarmee|daarbij|daarin|daarvoor|daaraan|daartegen|hierover|hierop|hiervan|"
+    r"dat|die|deze|dit|hij|zij|ze|hun|hem|haar|ermee|erover|erop|ervan|erbij|er)\b", re.I)
+# Words that say nothing about the topic in a follow-up.
+_FILLER = QUESTION_WORDS | {"daarop", "daarover", "daarvan", "daarmee", "daarbij", "daarin", "daarvoor", "hierover",
+                            "hierop", "hiervan", "daaraan", "daaruit", "daartoe", "daartegen", "daarna", "daardoor",
+                            "eraan", "erin", "eruit", "ertoe", "hieraan", "hierin", "hiermee", "nog", "meer", "dan", "precies", "eigenlijk", "zei", "zeggen",
+                            "dacht", "vond", "vinden", "mee", "doen", "doet", "gaat", "gaan", "ermee", "erover",
+                            "erop", "ervan", "erbij", "waarom", "hoezo", "welke", "landen"}
+MAX_TOPIC_TERMS = 6
+_ABOUT_POSITION = re.compile(r"\b(vind\w*|vond\w*|vraag\w*|vroeg\w*|wil\w*|zeg\w*|zei|stel\w*|antwoord\w*|reageer\w*|"
+                             r"reageert|reactie|mening|standpunt)\b", re.I)
+
+
+def history_turns(history: Sequence[Any] | None) -> list[tuple[str, str]]:
+    """(role, text) pairs; accepts dicts {'role','content'}, tuples or LangChain messages."""
+    from rag.answer.chain import normalise_history
+
+    return normalise_history(history)
+
+
+def topic_terms(text: str) -> list[str]:
+    """The nouns and names a turn is about (surface forms, in order)."""
+    fr_words = {w.lower() for f in find_fracties(text) for w in re.findall(r"\w+", f)}
+    out = []
+    for t in ct.tokens(text):
+        low = t.lower()
+        if low in _FILLER or low in ct.STOPWORDS or low in fr_words or len(low) < 3 or low.isdigit():
+            continue
+        if t not in out:
+            out.append(t)
+    return out
+
+
+def is_follow_up(question: str) -> bool:
+    own = [w for w in topic_terms(question) if w.lower() not in ct.NEGATIONS]
+    points_back = bool(_POINTS_BACK.search(question))
+    return len(own) <= 1 or (points_back and len(own) <= 3)
+
+
+def standalone_question(question: str, history: Sequence[Any] | None) -> str:
+    """The question as searched: unchanged when it stands alone, else with the conversation's topic."""
+    turns = history_turns(history)
+    users = [t for r, t in turns if r == "user"]
+    if not users or not is_follow_up(question):
+        return question
+    own = {w.lower() for w in topic_terms(question)}
+    terms: list[str] = []
+    for text in reversed(users):  # most recent turn first: it is what "daarover" points at
+        for w in topic_terms(text):
+            if w.lower() not in own and w.lower() not in {x.lower() for x in terms}:
+                terms.append(w)
+        if len(terms) >= MAX_TOPIC_TERMS:
+            break
+    # A follow-up about a position ("en wat vinden ze daarvan?", "wat antwoordt het kabinet?") without a
+    # fractie of its own stays with the fractie the conversation was about; a factual one does not.
+    fracties = find_fracties(question)
+    if not fracties and _ABOUT_POSITION.search(question):
+        for text in reversed(users):
+            earlier = find_fracties(text)
+            if earlier:
+                terms.insert(0, earlier[0])
+                break
+    if not terms:
+        return question
+    return f"{question.rstrip()} ({', '.join(terms[:MAX_TOPIC_TERMS])})"

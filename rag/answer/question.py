@@ -1,0 +1,149 @@
+"""What a question asks for: the answer type, its anchor words and names, a named fractie.
+
+Staff type questions informally ("hoeveel geld stopt NL in het peacebuilding fund?",
+"wat vindt GL van …", "waarom …", "vindt het kabinet dat …?"), so the analysis is
+pattern-based and forgiving: lower case, abbreviations and typos are expected.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from corpus.fracties import find_fracties
+from rag import claim_text as ct
+
+# Answer types, most specific first.
+_AMOUNT_Q = re.compile(r"\b(hoeveel (geld|euro|miljoen|miljard)|welk bedrag|hoe ?veel kost|wat kost|wat kosten|"
+                       r"hoe duur|hoe groot is (het|de) (budget|bijdrage|bedrag)|hoeveel budget|welke bijdrage in euro|"
+                       r"hoeveel (draagt|geeft|betaalt|stopt|investeert|trekt|maakt)\b.{0,40}\b(bij|uit|vrij|over))\b", re.I)
+_DATE_Q = re.compile(r"\b(wanneer|welk jaar|in welk jaar|welke datum|op welke (dag|datum)|in welke maand|sinds wanneer|"
+                     r"welk moment|tot wanneer|vanaf wanneer|hoe lang geleden|welke periode)\b", re.I)
+_NUMBER_Q = re.compile(r"\b(hoeveel\w*|hoe ?veel|hoe is er gestemd|hoe vaak|welk percentage|hoe groot|hoe lang|stemverhouding|"
+                       r"welk aantal|het aantal|met hoeveel)\b", re.I)
+_NAME_Q = re.compile(r"\b(wie|door wie|van wie|met wie|welke (premier|minister|vertegenwoordiger|persoon|personen|"
+                     r"organisatie|organisaties|fractie|partij|voorzitter|staatssecretaris|gezant|functionaris|"
+                     r"rapporteur|ambassadeur|commissaris|secretaris-generaal|instantie|instelling|coalitie|"
+                     r"resolutie|stad|regio)|welk (land|orgaan|agentschap|comité|verdrag|instituut|fonds|gremium)|"
+                     r"hoe heet|wat is de naam|in welk land|met welk land|welke landen)\b", re.I)
+_REASON_Q = re.compile(r"\b(waarom|aanleiding|reden|redenen|oorzaak|oorzaken|hoezo|met welk doel|waartoe|"
+                       r"waardoor|om welke reden|wat is het doel|wat was het doel)\b", re.I)
+_LIST_Q = re.compile(r"\b(welke (\w+ ){0,2}(redenen|prioriteiten|voorwaarden|punten|landen|elementen|stappen|"
+                     r"maatregelen|onderwerpen|thema's|uitzonderingen|criteria|aanbevelingen|overwegingen|"
+                     r"doelen|doelstellingen|initiatieven|instrumenten|lessen|resultaten|zorgen|vragen|"
+                     r"rechtsgronden|belangen|kernbelangen|organisaties|missies|terreinen|gebieden|\w+en)\b|"
+                     r"noem (de|alle)|wat zijn de|welke zijn|op welke (punten|terreinen|manieren))", re.I)
+_YESNO_START = re.compile(
+    r"^\s*(is|zijn|was|waren|vindt|vinden|vond|heeft|hebben|had|kan|kunnen|steunt|steunen|gaat|gaan|wil|willen|"
+    r"moet|moeten|doet|doen|komt|komen|mag|mogen|wordt|worden|werd|staat|staan|erkent|deelt|deelt|acht|"
+    r"onderschrijft|neemt|zet|zal|zullen|zou|zouden|blijft|krijgt|speelt|ziet|stemt|stemde|weet|klopt|"
+    r"ondersteunt|pleit|valt|levert|draagt|ligt|bestaat|heeft het kabinet|is nederland)\b", re.I)
+_VIEW_Q = re.compile(r"\b(vindt|vinden|vond|vraagt|vragen|vroeg|vroegen|wil|willen|wilde|zegt|zeggen|zei|"
+                     r"stelt|stellen|pleit|pleiten|maakt zich zorgen|maken zich zorgen|zorgen|bezorgd|mening|"
+                     r"standpunt|inbreng|opmerking|opmerkingen|benadrukt|steunt|waarschuwt|dringt)\b", re.I)
+# "welke X" / "welk X": a list when X is plural, a name otherwise ("welk artikel", "welke resolutie").
+_WHICH = re.compile(r"\b(welke|welk|wiens)\s+([\w'-]+)", re.I)
+_CABINET_Q = re.compile(r"\b(kabinet|regering|minister|antwoord\w*|reactie|reageert|reageerde|zegt nl|nederland)\b", re.I)
+
+# Words that make up the question form, not its topic.
+QUESTION_WORDS = {
+    "wat", "welke", "welk", "wie", "hoe", "hoeveel", "waarom", "wanneer", "waar", "waarover", "waarmee", "waarop",
+    "vindt", "vinden", "vraagt", "vragen", "vroeg", "zegt", "zeggen", "zei", "stelt", "antwoordt", "antwoord",
+    "antwoorden", "antwoordde", "kabinet", "regering", "fractie", "leden", "eigenlijk", "nou", "precies", "nu",
+    "volgens", "stukken", "document", "documenten", "brief", "noemt", "noemen", "staat", "staan", "mbt", "ivm",
+    "over", "van", "aan", "dat", "die", "er", "ook", "wel", "nl", "nederland",
+}
+
+
+# Abbreviations staff type for what the documents write out; the search query gets both.
+ABBREVIATIONS = {
+    "vr": "Veiligheidsraad", "vnvr": "VN-Veiligheidsraad", "avvn": "Algemene Vergadering van de Verenigde Naties",
+    "mrr": "Mensenrechtenraad", "sg": "Secretaris-Generaal", "nl": "Nederland Koninkrijk", "knl": "Koninkrijk",
+    "vs": "Verenigde Staten", "vk": "Verenigd Koninkrijk", "bz": "Buitenlandse Zaken", "ez": "Economische Zaken",
+    "os": "ontwikkelingssamenwerking", "ngo": "maatschappelijke organisaties", "ngo's": "maatschappelijke organisaties",
+    "icc": "Internationaal Strafhof", "ihl": "humanitair oorlogsrecht", "mh": "mensenrechten", "r2p": "Responsibility to Protect",
+    "who": "Wereldgezondheidsorganisatie WHO", "tk": "Tweede Kamer", "vn": "Verenigde Naties", "eu": "Europese Unie",
+    "navo": "NAVO", "imvo": "internationaal maatschappelijk verantwoord ondernemen", "oc": "Ontwikkelingssamenwerking",
+}
+
+
+def expand_query(question: str) -> str:
+    """`question` plus the written-out form of the abbreviations it uses ("VR" -> Veiligheidsraad)."""
+    extra = []
+    for w in re.findall(r"[\w']+", question or ""):
+        full = ABBREVIATIONS.get(w.lower())
+        if full and full.lower() not in question.lower() and full not in extra:
+            extra.append(full)
+    return f"{question} ({', '.join(extra)})" if extra else question
+
+
+@dataclass
+class QuestionInfo:
+    text: str
+    asked: str  # amount, date, number, name, reason, list, yesno, view, other
+    stems: list[str]  # content stems of the topic (question words removed)
+    names: set[str]  # names/acronyms the question is about, lower case
+    numbers: set[str]  # numbers the question itself states
+    fracties: list[str] = field(default_factory=list)
+    wants_view: bool = False  # "wat vindt/vraagt X": the fractie's own point
+    wants_cabinet: bool = False  # "wat antwoordt het kabinet (aan X)"
+    counted: str | None = None  # stem of what a number question counts ("hoeveel landen" -> "land")
+
+    @property
+    def fractie(self) -> str | None:
+        return self.fracties[0] if self.fracties else None
+
+
+def asked_type(question: str) -> str:
+    q = question or ""
+    if _AMOUNT_Q.search(q):
+        return "amount"
+    if _DATE_Q.search(q):
+        return "date"
+    if _NUMBER_Q.search(q):
+        return "number"
+    if _REASON_Q.search(q):
+        return "reason"
+    if _LIST_Q.search(q):
+        return "list"
+    if _NAME_Q.search(q):
+        return "name"
+    if find_fracties(q) and (_VIEW_Q.search(q) or re.search(r"\b(antwoord\w*|reageer\w*|reactie)\b", q, re.I)):
+        return "view"
+    if _YESNO_START.match(q):
+        return "yesno"
+    m = _WHICH.search(q)
+    if m:
+        word = m.group(2).lower()
+        plural = m.group(1).lower() == "welke" and len(word) > 4 and re.search(r"(en|s|'s)$", word)
+        return "list" if plural else "name"
+    return "other"
+
+
+# Names so common in this corpus that they anchor nothing.
+COMMON_NAMES = {"nederland", "nederlandse", "koninkrijk", "kamer", "kabinet", "minister", "vn", "eu", "tweede", "nl",
+                "verenigde", "naties"}
+
+
+def analyse(question: str, known_fracties: set[str] | None = None) -> QuestionInfo:
+    q = " ".join((question or "").split())
+    fracties = find_fracties(q, known_fracties)
+    fractie_words = {w.lower() for f in fracties for w in re.findall(r"\w+", f)} | {"gl", "pvdd", "fractie"}
+    words = [w for w in ct.lower_tokens(q) if w not in QUESTION_WORDS and w not in fractie_words]
+    stems = [s for s in ct.stem([w for w in words if w not in ct.STOPWORDS and not w.isdigit() and len(w) > 1])]
+    first = (ct.tokens(q) or [""])[0].lower()
+    names = {n for n in ct.names(q) if n not in COMMON_NAMES and n != first and n not in fractie_words}
+    numbers = {x for x in ct.numbers(q) if not x.startswith("m")}
+    low = q.lower()
+    wants_cabinet = bool(re.search(r"\b(antwoord\w*|reageert|reageerde|reactie)\b", low)) or (
+        bool(_CABINET_Q.search(low)) and not fracties)
+    # "wat antwoordt het kabinet aan X", "…, vroeg GL. wat zegt het kabinet?": the cabinet's answer is asked.
+    cabinet_speaks = bool(re.search(r"\b(kabinet|regering|minister|nl|nederland)\b[^.?]{0,25}\b(zegt|zei|antwoord\w*|"
+                                    r"reageer\w*|vindt|vond|doet|gaat)\b|\bantwoord\w*\b.{0,30}\b(aan|op)\b", low))
+    wants_cabinet = wants_cabinet or cabinet_speaks
+    wants_view = bool(fracties) and bool(_VIEW_Q.search(low)) and not cabinet_speaks
+    m = re.search(r"\b(?:hoeveel|hoe ?veel|aantal|welk aantal|met hoeveel)\s+(?:(?:procent|keer)\s+)?([a-zà-ÿ][\w-]{2,})",
+                  low)
+    counted = ct.stem([m.group(1)])[0] if m and m.group(1) not in ct.STOPWORDS else None
+    return QuestionInfo(q, asked_type(q), list(dict.fromkeys(stems)), names, numbers, fracties, wants_view,
+                        wants_cabinet, counted)

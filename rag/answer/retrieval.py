@@ -1,0 +1,134 @@
+"""The passages an answer is chosen from.
+
+The hybrid retriever's top passages, plus, when the question names a fractie that spoke
+in the indexed consultations, that fractie's own question blocks and the cabinet's answers
+to it: a fractie's inbreng without an answer of its own can rank below the top 10 of a
+general search, and "wat vindt fractie X" must see it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from corpus.models import Passage
+from rag.answer.question import QuestionInfo
+
+log = logging.getLogger(__name__)
+
+CANDIDATE_PASSAGES = 6  # general search
+FRACTIE_PASSAGES = 4  # extra passages from the named fractie's blocks
+QUESTION_BLOCKS = 3  # the fractie's question paragraphs behind its best-matching answers
+
+
+def known_fracties(retriever, filters: dict | None = None) -> set[str]:
+    """Canonical names of the fracties whose blocks the filters let this question see."""
+    from corpus.fracties import canonical
+
+    return {canonical(v) for v in _values(retriever, "fractie", filters)}
+
+
+def gather(question: QuestionInfo, query: str, retriever, k: int | None = None,
+           filters: dict | None = None) -> list[Passage]:
+    """Candidate passages, renumbered 1..n in the order the answer cites them by."""
+    k = k or CANDIDATE_PASSAGES
+    found: list[Passage] = list(retriever.search(query, k=k, filters=filters))
+    if question.fractie:
+        names = _fractie_spellings(retriever, question.fractie, filters)
+        if names:
+            extra_filters = {**(filters or {}), "fractie": names}
+            try:
+                extra = retriever.search(query, k=FRACTIE_PASSAGES, filters=extra_filters)
+            except Exception as exc:  # a filter the index cannot apply: the general search stands
+                log.debug("fractie search failed: %s", exc)
+                extra = []
+            seen = {p.chunk.chunk_id for p in found}
+            found += [p for p in extra if p.chunk.chunk_id not in seen]
+            found += _question_blocks(retriever, found, names, filters)
+    return renumber(found)
+
+
+def _question_blocks(retriever, passages: list[Passage], fractie_names: list[str],
+                     filters: dict | None = None) -> list[Passage]:
+    """The fractie's own question paragraphs behind the cabinet's answers found: an answer chunk
+    carries the question in its index text, so the question block itself rarely ranks."""
+    seen = {p.chunk.chunk_id for p in passages}
+    out: list[Passage] = []
+    answers = [p for p in passages if (p.chunk.metadata or {}).get("role") == "answer"
+               and (p.chunk.metadata or {}).get("fractie") in fractie_names][:QUESTION_BLOCKS]
+    for p in answers:
+        md = p.chunk.metadata
+        try:
+            chunks = retriever.linked_chunks(doc_id=p.chunk.doc_id, role="question",
+                                             answered_by=md.get("answer_number"), fractie=md.get("fractie"),
+                                             filters=filters)
+        except Exception as exc:  # an older index without the link: the answers stand alone
+            log.debug("no linked question block: %s", exc)
+            continue
+        for c in chunks:
+            if c.chunk_id not in seen:
+                seen.add(c.chunk_id)
+                out.append(Passage(c, p.score, p.rank, {"linked_to": p.chunk.chunk_id}))
+    return out
+
+
+def corpus_vocabulary(retriever, filters: dict | None = None):
+    """The analysed terms of what the question may see: the whole index (from the BM25 index) or, with
+    filters such as a user's readable collections, only the allowed chunks, so that "X wordt in de
+    stukken niet genoemd" never reveals what an unreadable collection holds. Cached per index version."""
+    from rag.answer.answerability import Vocabulary
+
+    try:
+        idx = retriever.loaded_index()
+        allowed = retriever.allowed_chunk_ids(filters) if filters else None
+    except Exception as exc:  # no index yet: nothing is known, nothing is flagged unknown
+        log.debug("no vocabulary: %s", exc)
+        return None
+    key = (id(idx), frozenset(allowed) if allowed is not None else None)
+    vocab = _VOCAB.get(key)
+    if vocab is None:
+        vocab = Vocabulary(*_terms(idx, retriever, allowed))
+        if len(_VOCAB) >= 16:  # per index version and set of readable chunks; old ones drop out
+            _VOCAB.pop(next(iter(_VOCAB)))
+        _VOCAB[key] = vocab
+    return vocab
+
+
+def _terms(idx, retriever, allowed: set[str] | None):
+    import math
+
+    from rag.indexing import embed_text
+    from rag.text import analyse
+
+    if allowed is None:
+        idf = idx.lexical.idf()
+        return frozenset(idf), idf
+    df: dict[str, int] = {}
+    chunks = retriever.store.get_chunks(sorted(allowed))
+    for c in chunks:
+        for t in set(analyse(embed_text(c))):
+            df[t] = df.get(t, 0) + 1
+    idf = {t: math.log1p(len(chunks) / n) for t, n in df.items()}
+    return frozenset(idf), idf
+
+
+_VOCAB: dict[tuple, object] = {}
+
+
+def renumber(passages: Sequence[Passage]) -> list[Passage]:
+    return [Passage(p.chunk, p.score, i + 1, dict(getattr(p, "scores", {}) or {})) for i, p in enumerate(passages)]
+
+
+def _fractie_spellings(retriever, fractie: str, filters: dict | None = None) -> list[str]:
+    """The spellings the index uses for `fractie` ("GroenLinks", "Partij voor de Dieren")."""
+    from corpus.fracties import canonical
+
+    return sorted(v for v in _values(retriever, "fractie", filters) if canonical(v) == fractie)
+
+
+def _values(retriever, key: str, filters: dict | None = None) -> set[str]:
+    try:
+        return retriever.field_values(key, filters)
+    except Exception as exc:  # an empty or missing index has no values
+        log.debug("no %s values: %s", key, exc)
+        return set()

@@ -1,0 +1,86 @@
+"""The learned answer selector: which candidate unit answers the question.
+
+`prepare` gathers passages, proposes units and computes their features; `Selector`
+scores them with the logistic model fitted by `python -m rag.answer.train` on the
+train split of the blind staff questions (rag/answer/weights/selector.json). The
+selection code has no hand-set weights: thresholds and weights come from that file.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from corpus.models import Passage
+from rag.answer import features as F
+from rag.answer.candidates import Unit, build_units
+from rag.answer.dense import passage_sentence_scores
+from rag.answer.model import LogisticModel, ModelFileError, softmax
+from rag.answer.answerability import Vocabulary
+from rag.answer.question import QuestionInfo, analyse, expand_query
+from rag.answer.retrieval import corpus_vocabulary, gather, known_fracties
+
+log = logging.getLogger(__name__)
+
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+SELECTOR_FILE = WEIGHTS_DIR / "selector.json"
+
+
+@dataclass
+class Prepared:
+    question: QuestionInfo
+    passages: list[Passage]
+    units: list[Unit]  # scored, best first once `Selector.rank` ran
+    vocab: Vocabulary | None = None
+    known_fracties: set[str] = field(default_factory=set)
+
+
+def prepare(question: str, retriever, *, query: str | None = None, k: int | None = None,
+            filters: dict | None = None) -> Prepared:
+    """Analyse `question`, retrieve with `query` (the standalone question), build and featurise units."""
+    query = query or question
+    fracties = known_fracties(retriever, filters)
+    info = analyse(query, fracties)
+    passages = gather(info, expand_query(query), retriever, k=k, filters=filters)
+    units = build_units(passages)
+    vocab = corpus_vocabulary(retriever, filters)
+    F.compute(info, passages, units, passage_sentence_scores(retriever, expand_query(query), passages), vocab)
+    return Prepared(info, passages, units, vocab, fracties)
+
+
+class Selector:
+    def __init__(self, model: LogisticModel):
+        self.model = model
+
+    @classmethod
+    def load(cls, path: Path = SELECTOR_FILE) -> "Selector":
+        return cls(LogisticModel.load(path, F.FEATURE_NAMES))
+
+    def rank(self, prepared: Prepared) -> list[Unit]:
+        """Units best first; `unit.score` is the model's score, `unit.prob` its share among the candidates."""
+        units = prepared.units
+        if units:
+            z = self.model.decision(F.matrix(units))
+            for u, zi, p in zip(units, z, softmax(z)):
+                u.score, u.prob = float(zi), float(p)
+        units.sort(key=lambda u: -u.score)
+        return units
+
+
+_LOCK = threading.Lock()
+_SELECTOR: Selector | None = None
+
+
+def get_selector() -> Selector:
+    """The fitted selector, loaded once per process."""
+    global _SELECTOR
+    with _LOCK:
+        if _SELECTOR is None:
+            try:
+                _SELECTOR = Selector.load()
+            except ModelFileError:
+                raise
+            log.debug("answer selector loaded from %s", SELECTOR_FILE)
+        return _SELECTOR

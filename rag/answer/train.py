@@ -1,0 +1,242 @@
+"""Fit the answer selector and the answerability model on the train split of the blind staff questions.
+
+    python -m rag.answer.train [--home DIR] [--train eval/gold/staff_train.jsonl] [--dev eval/gold/staff_dev.jsonl]
+
+Needs an index of the demo corpus (`griffier --home DIR ingest corpus/demo`). Writes
+rag/answer/weights/selector.json and answerability.json and prints their
+cross-validated figures (5 folds over questions) and the dev-split figures. The locked
+test split is never read here: bench/answers.py scores it, once per change.
+
+Labels, from the gold evidence sentences (DESIGN.md matching rule, rag/evidence.py):
+- a unit is a positive example when it holds >= 80% of the words of a gold sentence of a
+  gold document; a two-sentence unit only when it holds more gold sentences than either of
+  its sentences alone (otherwise the shorter unit is the better answer);
+- a question is answerable when its gold names a document; near misses are not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from rag.answer import features as F
+from rag import claim_text as ct
+from rag.answer.model import LogisticModel, fit_conditional
+from rag.evidence import gold_docs, span_coverage
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[2]
+HIT = 0.8
+L2_GRID = (1.0, 3.0, 10.0, 30.0)
+RATIO_GRID = (0.0, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 1.01)  # 1.01: never a second unit
+MAX_WORDS_GRID = (60, 75, 90)
+MEDIAN_WORDS_TARGET = 55  # the issue asks for a median of at most 60; keep a margin for unseen questions
+
+
+@dataclass
+class QuestionRows:
+    gold: dict
+    prepared: object  # rag.answer.selector.Prepared
+    labels: list[int]  # per unit
+    covers: list[frozenset[int]]  # gold spans each unit covers
+
+
+def _covers(unit, passages, gold) -> frozenset[int]:
+    docs = gold_docs(gold)
+    if passages[unit.n - 1].chunk.doc_id not in docs:
+        return frozenset()
+    return frozenset(i for i, span in enumerate(gold.get("evidence") or []) if span_coverage(unit.text, span) >= HIT)
+
+
+def label_units(prepared, gold) -> tuple[list[int], list[frozenset[int]]]:
+    covers = [_covers(u, prepared.passages, gold) for u in prepared.units]
+    by_key = {(u.n, u.start, u.end): c for u, c in zip(prepared.units, covers)}
+    labels = []
+    for u, c in zip(prepared.units, covers):
+        if not c:
+            labels.append(0)
+        elif u.n_sents == 1:
+            labels.append(1)
+        else:
+            first = by_key.get((u.n, u.start, u.start + len(u.text[:u.split].rstrip())), frozenset())
+            second_start = u.start + u.split
+            second = next((cv for (n, s, _), cv in by_key.items() if n == u.n and s == second_start), frozenset())
+            labels.append(int(len(c) > max(len(first), len(second))))
+    return labels, covers
+
+
+def collect(gold_rows: list[dict], retriever, progress: bool = True) -> list[QuestionRows]:
+    from tqdm import tqdm
+
+    from rag.answer.selector import prepare
+
+    out = []
+    for g in tqdm(gold_rows, desc="features", disable=not progress, file=sys.stderr):
+        prepared = prepare(g["question"], retriever)
+        labels, covers = label_units(prepared, g)
+        out.append(QuestionRows(g, prepared, labels, covers))
+    return out
+
+
+def groups_of(rows: list[QuestionRows]) -> list[tuple[np.ndarray, np.ndarray]]:
+    return [(F.matrix(r.prepared.units), np.array(r.labels)) for r in rows if r.prepared.units]
+
+
+def ranked(model: LogisticModel, r: QuestionRows) -> list[int]:
+    """Unit indexes of a question, best first, and sets unit.score / unit.prob like the selector.
+    The units keep their order (labels and covers are aligned with it); use `best_first` for a sorted copy."""
+    from rag.answer.model import softmax
+
+    z = model.decision(F.matrix(r.prepared.units))
+    for u, zi, p in zip(r.prepared.units, z, softmax(z)):
+        u.score, u.prob = float(zi), float(p)
+    return list(np.argsort(-z))
+
+
+def top1_hits(model: LogisticModel, rows: list[QuestionRows]) -> float:
+    """Share of answerable questions whose best-scored unit covers a gold sentence."""
+    hits, n = 0, 0
+    for r in rows:
+        if not gold_docs(r.gold):
+            continue
+        n += 1
+        if r.prepared.units:
+            hits += bool(r.covers[ranked(model, r)[0]])
+    return hits / max(1, n)
+
+
+def answered(r: QuestionRows, text: str) -> bool:
+    """The issue's measure: every gold sentence holds >= 80% of its words in the answer text."""
+    spans = r.gold.get("evidence") or []
+    return bool(spans) and all(span_coverage(text, s) >= HIT for s in spans)
+
+
+def folds(n: int, k: int = 5) -> list[np.ndarray]:
+    idx = np.arange(n)
+    return [idx[i::k] for i in range(k)]
+
+
+def cv_models(rows: list[QuestionRows], l2: float, k: int = 5) -> list[tuple[LogisticModel, list[QuestionRows]]]:
+    """(model fitted without fold i, the questions of fold i) for each fold."""
+    out = []
+    for test_idx in folds(len(rows), k):
+        held = set(test_idx.tolist())
+        train = [r for i, r in enumerate(rows) if i not in held]
+        out.append((fit_conditional(groups_of(train), F.FEATURE_NAMES, l2=l2), [rows[i] for i in test_idx]))
+    return out
+
+
+def out_of_fold_rank(rows: list[QuestionRows], l2: float, k: int = 5) -> None:
+    """Rank every question's units with a selector fitted without that question's fold."""
+    for test_idx in folds(len(rows), k):
+        held = set(test_idx.tolist())
+        train = [r for i, r in enumerate(rows) if i not in held and gold_docs(r.gold) and r.prepared.units]
+        model = fit_conditional(groups_of(train), F.FEATURE_NAMES, l2=l2)
+        for i in test_idx:
+            if rows[i].prepared.units:
+                ranked(model, rows[i])
+
+
+def rank_all(model: LogisticModel, rows: list[QuestionRows]) -> None:
+    for r in rows:
+        if r.prepared.units:
+            ranked(model, r)
+
+
+def best_first(r: QuestionRows) -> list:
+    """The question's units sorted by the scores `ranked` set (a copy)."""
+    return sorted(r.prepared.units, key=lambda u: -u.score)
+
+
+def composed_text(r: QuestionRows, second_ratio: float, max_words: int) -> str:
+    from rag.answer.composer import compose_answer, render
+
+    return render(compose_answer(r.prepared.question, best_first(r), r.prepared.passages, second_ratio, max_words))
+
+
+def fit_selector(rows: list[QuestionRows]) -> tuple[LogisticModel, dict]:
+    """Conditional logit over each question's units; L2 and the composition settings by 5-fold CV."""
+    answerable = [r for r in rows if gold_docs(r.gold) and r.prepared.units]
+    best = None
+    for l2 in L2_GRID:
+        hits = 0
+        for model, test in cv_models(answerable, l2):
+            hits += sum(bool(r.covers[ranked(model, r)[0]]) for r in test)
+        cv = hits / max(1, len(answerable))
+        log.info("selector l2=%g: CV top-1 %.3f", l2, cv)
+        if best is None or cv > best[1]:
+            best = (l2, cv)
+    l2 = best[0]
+    # The second unit: included when its share is at least `second_ratio` of the best unit's.
+    folds_ = cv_models(answerable, l2)
+    choice = None
+    for max_words in MAX_WORDS_GRID:
+        for ratio in RATIO_GRID:
+            ok, words = 0, []
+            for model, test in folds_:
+                for r in test:
+                    ranked(model, r)
+                    text = composed_text(r, ratio, max_words)
+                    ok += answered(r, text)
+                    words.append(len(ct.tokens(ct.strip_citations(text))))
+            rate, median = ok / max(1, len(answerable)), float(np.median(words))
+            log.info("compose ratio=%.2f max_words=%d: answered %.3f, median %.0f words", ratio, max_words, rate, median)
+            if median <= MEDIAN_WORDS_TARGET and (choice is None or rate > choice[0]):
+                choice = (rate, ratio, max_words, median)
+    rate, ratio, max_words, median = choice
+    model = fit_conditional(groups_of(answerable), F.FEATURE_NAMES, l2=l2)
+    model.info = {"model": "conditional logit over each question's candidate units", "l2": l2,
+                  "cv_top1": round(best[1], 4), "second_ratio": ratio, "max_words": max_words,
+                  "cv_answered": round(rate, 4), "cv_median_words": median, "n_questions": len(answerable),
+                  "n_units": int(sum(len(r.labels) for r in answerable)),
+                  "positives": int(sum(sum(r.labels) for r in answerable))}
+    return model, model.info
+
+
+def main(argv: list[str] | None = None) -> None:
+    from corpus.settings import load_settings
+    from eval.harness import load_gold
+    from rag.retriever import get_retriever
+
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--home", type=Path, default=None, help="Griffier home with the demo corpus indexed")
+    ap.add_argument("--train", type=Path, default=ROOT / "eval" / "gold" / "staff_train.jsonl")
+    ap.add_argument("--dev", type=Path, default=ROOT / "eval" / "gold" / "staff_dev.jsonl")
+    ap.add_argument("--out", type=Path, default=None, help="weights folder (default rag/answer/weights)")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
+    from rag.answer import answerability
+    from rag.answer.selector import SELECTOR_FILE, WEIGHTS_DIR
+
+    settings = load_settings({"home": args.home} if args.home else None)
+    retriever = get_retriever(settings)
+    t0 = time.perf_counter()
+    train_rows = collect(load_gold(args.train), retriever)
+    selector, sel_info = fit_selector(train_rows)
+    ans_model, ans_info = answerability.fit_model(train_rows, selector.info["l2"])
+    out = args.out or WEIGHTS_DIR
+    stamp = {"trained_on": str(args.train.relative_to(ROOT) if args.train.is_relative_to(ROOT) else args.train),
+             "created": time.strftime("%Y-%m-%d")}
+    selector.info.update(stamp)
+    ans_model.info.update(stamp)
+    selector.save(out / SELECTOR_FILE.name)
+    ans_model.save(out / answerability.MODEL_FILE.name)
+    report = {"selector": sel_info, "answerability": ans_info, "seconds": round(time.perf_counter() - t0, 1)}
+    if args.dev and args.dev.exists():
+        dev_rows = collect(load_gold(args.dev), retriever)
+        rank_all(selector, dev_rows)
+        report["dev"] = {"selector_top1": round(top1_hits(selector, dev_rows), 4),
+                         **answerability.evaluate(ans_model, dev_rows)}
+    print(json.dumps(report, indent=1))
+
+
+if __name__ == "__main__":
+    main()
