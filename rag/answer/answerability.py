@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from rag import claim_text as ct
-from rag.answer.model import LogisticModel, ModelFileError, fit
+from rag.answer.model import LogisticModel, ModelFileError
 from rag.answer.question import QUESTION_WORDS, QuestionInfo
 
 log = logging.getLogger(__name__)
@@ -219,75 +219,3 @@ def unknown_names(question: QuestionInfo, vocab: Vocabulary | None) -> list[str]
 
     # Typed in lower case ("kosovo"): a word the corpus lacks and everyday Dutch rarely uses.
     return [w for w in question_terms(question) if not vocab.knows(w) and zipf(w) < 4.0]
-
-
-# --- fitting (rag/answer/train.py) -------------------------------------------------------------
-
-MAX_WRONG_REFUSALS = 0.08  # share of answerable train questions a chosen threshold may refuse (CV)
-
-
-def fit_model(rows, selector_l2: float) -> tuple[LogisticModel, dict]:
-    """Fit on train rows (answerable vs near miss). The selector scores each question with a model
-    fitted without it (out of fold), as it will for unseen questions; threshold by 5-fold CV."""
-    from rag.answer.train import out_of_fold_rank
-
-    out_of_fold_rank(rows, selector_l2)
-    x, y = _matrix(rows)
-    best = None
-    for l2 in (0.3, 1.0, 3.0, 10.0):
-        cv_p = np.zeros(len(y))
-        for test_idx in _folds(len(y)):
-            train_idx = np.setdiff1d(np.arange(len(y)), test_idx)
-            m = fit(x[train_idx], y[train_idx], FEATURE_NAMES, l2=l2)
-            cv_p[test_idx] = m.predict(x[test_idx])
-        thr, stats = choose_threshold(cv_p, y)
-        log.info("answerability l2=%g: threshold %.3f %s", l2, thr, stats)
-        key = stats["near_miss_refused"] - stats["answerable_refused"]
-        if best is None or key > best[0]:
-            best = (key, l2, thr, stats)
-    _, l2, thr, stats = best
-    model = fit(x, y, FEATURE_NAMES, l2=l2)
-    model.threshold = thr
-    model.info = {"l2": l2, "cv": stats, "n_questions": int(len(y)), "n_near_miss": int((y == 0).sum())}
-    return model, model.info
-
-
-def _folds(n: int, k: int = 5) -> list[np.ndarray]:
-    idx = np.arange(n)
-    return [idx[i::k] for i in range(k)]
-
-
-def choose_threshold(p: np.ndarray, y: np.ndarray) -> tuple[float, dict]:
-    """The highest threshold whose answerable questions refused stay within MAX_WRONG_REFUSALS."""
-    best_thr = 0.0
-    for thr in np.unique(np.concatenate([[0.0], p])):
-        refused_ans = float(np.mean(p[y == 1] < thr)) if (y == 1).any() else 0.0
-        if refused_ans <= MAX_WRONG_REFUSALS:
-            best_thr = float(thr)
-    stats = {
-        "answerable_refused": round(float(np.mean(p[y == 1] < best_thr)), 4) if (y == 1).any() else 0.0,
-        "near_miss_refused": round(float(np.mean(p[y == 0] < best_thr)), 4) if (y == 0).any() else 0.0,
-    }
-    return best_thr, stats
-
-
-def _matrix(rows) -> tuple[np.ndarray, np.ndarray]:
-    """Features of rows whose units are already scored (unit.score / unit.prob set)."""
-    from rag.answer.train import best_first
-    from rag.evidence import gold_docs
-
-    xs, ys = [], []
-    for r in rows:
-        values = features(r.prepared.question, best_first(r), r.prepared.vocab, r.prepared.known_fracties)
-        xs.append([values[n] for n in FEATURE_NAMES])
-        ys.append(1 if gold_docs(r.gold) else 0)
-    return np.array(xs, dtype=np.float64), np.array(ys, dtype=np.float64)
-
-
-def evaluate(model: LogisticModel, rows) -> dict:
-    """Refusal rates on rows ranked by the final selector."""
-    x, y = _matrix(rows)
-    p = model.predict(x)
-    refused = p < model.threshold
-    return {"answerable_refused": round(float(refused[y == 1].mean()), 4) if (y == 1).any() else None,
-            "near_miss_refused": round(float(refused[y == 0].mean()), 4) if (y == 0).any() else None}

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from corpus.models import Passage
+from rag.answer.followup import normalise_history, standalone_question
 from rag.answer.injection import redact_instructions
 
 SYSTEM_PROMPT = (
@@ -80,22 +81,6 @@ def format_history(history: Sequence[Any] | None, max_turns: int = 4) -> str:
     return "\n".join(f"{'Gebruiker' if r == 'user' else 'Griffier'}: {t}" for r, t in turns)
 
 
-def normalise_history(history: Sequence[Any] | None) -> list[tuple[str, str]]:
-    """History as (role, text) pairs; accepts dicts {'role','content'}, tuples or LangChain messages."""
-    out: list[tuple[str, str]] = []
-    for h in history or []:
-        if isinstance(h, dict):
-            role, text = h.get("role", "user"), h.get("content", "")
-        elif isinstance(h, (tuple, list)) and len(h) == 2:
-            role, text = h
-        else:
-            role = {"human": "user", "ai": "assistant"}.get(getattr(h, "type", "human"), "user")
-            text = getattr(h, "content", str(h))
-        role = "user" if role in ("user", "human") else "assistant"
-        out.append((role, str(text)))
-    return out
-
-
 def answer_prompt(lead: bool = False):
     from langchain_core.prompts import ChatPromptTemplate
 
@@ -139,8 +124,6 @@ def build_rag_chain(llm, retriever, k: int | None = None):
         out = condense.invoke({"history": format_history(x["history"]), "question": x["question"]}).strip()
         if 0 < len(out) < 4 * len(x["question"]) + 200:
             return out
-        from rag.answer.followup import standalone_question
-
         return standalone_question(x["question"], x["history"])
 
     def to_passages(docs) -> list[Passage]:

@@ -33,11 +33,20 @@ _ABOUT_POSITION = re.compile(r"\b(vind\w*|vond\w*|vraag\w*|vroeg\w*|wil\w*|zeg\w
                              r"reageert|reactie|mening|standpunt)\b", re.I)
 
 
-def history_turns(history: Sequence[Any] | None) -> list[tuple[str, str]]:
-    """(role, text) pairs; accepts dicts {'role','content'}, tuples or LangChain messages."""
-    from rag.answer.chain import normalise_history
-
-    return normalise_history(history)
+def normalise_history(history: Sequence[Any] | None) -> list[tuple[str, str]]:
+    """History as (role, text) pairs; accepts dicts {'role','content'}, tuples or LangChain messages."""
+    out: list[tuple[str, str]] = []
+    for h in history or []:
+        if isinstance(h, dict):
+            role, text = h.get("role", "user"), h.get("content", "")
+        elif isinstance(h, (tuple, list)) and len(h) == 2:
+            role, text = h
+        else:
+            role = {"human": "user", "ai": "assistant"}.get(getattr(h, "type", "human"), "user")
+            text = getattr(h, "content", str(h))
+        role = "user" if role in ("user", "human") else "assistant"
+        out.append((role, str(text)))
+    return out
 
 
 def topic_terms(text: str) -> list[str]:
@@ -61,7 +70,7 @@ def is_follow_up(question: str) -> bool:
 
 def standalone_question(question: str, history: Sequence[Any] | None) -> str:
     """The question as searched: unchanged when it stands alone, else with the conversation's topic."""
-    turns = history_turns(history)
+    turns = normalise_history(history)
     users = [t for r, t in turns if r == "user"]
     if not users or not is_follow_up(question):
         return question

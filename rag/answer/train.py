@@ -26,9 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
+from rag.answer import answerability as A
 from rag.answer import features as F
 from rag import claim_text as ct
-from rag.answer.model import LogisticModel, fit_conditional
+from rag.answer.model import LogisticModel, fit, fit_conditional
 from rag.evidence import gold_docs, span_coverage
 
 log = logging.getLogger(__name__)
@@ -201,6 +202,66 @@ def fit_selector(rows: list[QuestionRows]) -> tuple[LogisticModel, dict]:
     return model, model.info
 
 
+MAX_WRONG_REFUSALS = 0.08  # share of answerable train questions a chosen threshold may refuse (CV)
+
+
+def fit_answerability(rows, selector_l2: float) -> tuple[LogisticModel, dict]:
+    """Fit on train rows (answerable vs near miss). The selector scores each question with a model
+    fitted without it (out of fold), as it will for unseen questions; threshold by 5-fold CV."""
+    out_of_fold_rank(rows, selector_l2)
+    x, y = _matrix(rows)
+    best = None
+    for l2 in (0.3, 1.0, 3.0, 10.0):
+        cv_p = np.zeros(len(y))
+        for test_idx in folds(len(y)):
+            train_idx = np.setdiff1d(np.arange(len(y)), test_idx)
+            m = fit(x[train_idx], y[train_idx], A.FEATURE_NAMES, l2=l2)
+            cv_p[test_idx] = m.predict(x[test_idx])
+        thr, stats = choose_threshold(cv_p, y)
+        log.info("answerability l2=%g: threshold %.3f %s", l2, thr, stats)
+        key = stats["near_miss_refused"] - stats["answerable_refused"]
+        if best is None or key > best[0]:
+            best = (key, l2, thr, stats)
+    _, l2, thr, stats = best
+    model = fit(x, y, A.FEATURE_NAMES, l2=l2)
+    model.threshold = thr
+    model.info = {"l2": l2, "cv": stats, "n_questions": int(len(y)), "n_near_miss": int((y == 0).sum())}
+    return model, model.info
+
+
+def choose_threshold(p: np.ndarray, y: np.ndarray) -> tuple[float, dict]:
+    """The highest threshold whose answerable questions refused stay within MAX_WRONG_REFUSALS."""
+    best_thr = 0.0
+    for thr in np.unique(np.concatenate([[0.0], p])):
+        refused_ans = float(np.mean(p[y == 1] < thr)) if (y == 1).any() else 0.0
+        if refused_ans <= MAX_WRONG_REFUSALS:
+            best_thr = float(thr)
+    stats = {
+        "answerable_refused": round(float(np.mean(p[y == 1] < best_thr)), 4) if (y == 1).any() else 0.0,
+        "near_miss_refused": round(float(np.mean(p[y == 0] < best_thr)), 4) if (y == 0).any() else 0.0,
+    }
+    return best_thr, stats
+
+
+def _matrix(rows) -> tuple[np.ndarray, np.ndarray]:
+    """Features of rows whose units are already scored (unit.score / unit.prob set)."""
+    xs, ys = [], []
+    for r in rows:
+        values = A.features(r.prepared.question, best_first(r), r.prepared.vocab, r.prepared.known_fracties)
+        xs.append([values[n] for n in A.FEATURE_NAMES])
+        ys.append(1 if gold_docs(r.gold) else 0)
+    return np.array(xs, dtype=np.float64), np.array(ys, dtype=np.float64)
+
+
+def evaluate_answerability(model: LogisticModel, rows) -> dict:
+    """Refusal rates on rows ranked by the final selector."""
+    x, y = _matrix(rows)
+    p = model.predict(x)
+    refused = p < model.threshold
+    return {"answerable_refused": round(float(refused[y == 1].mean()), 4) if (y == 1).any() else None,
+            "near_miss_refused": round(float(refused[y == 0].mean()), 4) if (y == 0).any() else None}
+
+
 def main(argv: list[str] | None = None) -> None:
     from corpus.settings import load_settings
     from eval.harness import load_gold
@@ -213,7 +274,6 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=Path, default=None, help="weights folder (default rag/answer/weights)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
-    from rag.answer import answerability
     from rag.answer.selector import SELECTOR_FILE, WEIGHTS_DIR
 
     settings = load_settings({"home": args.home} if args.home else None)
@@ -221,20 +281,20 @@ def main(argv: list[str] | None = None) -> None:
     t0 = time.perf_counter()
     train_rows = collect(load_gold(args.train), retriever)
     selector, sel_info = fit_selector(train_rows)
-    ans_model, ans_info = answerability.fit_model(train_rows, selector.info["l2"])
+    ans_model, ans_info = fit_answerability(train_rows, selector.info["l2"])
     out = args.out or WEIGHTS_DIR
     stamp = {"trained_on": str(args.train.relative_to(ROOT) if args.train.is_relative_to(ROOT) else args.train),
              "created": time.strftime("%Y-%m-%d")}
     selector.info.update(stamp)
     ans_model.info.update(stamp)
     selector.save(out / SELECTOR_FILE.name)
-    ans_model.save(out / answerability.MODEL_FILE.name)
+    ans_model.save(out / A.MODEL_FILE.name)
     report = {"selector": sel_info, "answerability": ans_info, "seconds": round(time.perf_counter() - t0, 1)}
     if args.dev and args.dev.exists():
         dev_rows = collect(load_gold(args.dev), retriever)
         rank_all(selector, dev_rows)
         report["dev"] = {"selector_top1": round(top1_hits(selector, dev_rows), 4),
-                         **answerability.evaluate(ans_model, dev_rows)}
+                         **evaluate_answerability(ans_model, dev_rows)}
     print(json.dumps(report, indent=1))
 
 
