@@ -307,6 +307,7 @@ def test_documents_page_and_upload_notice_show_payloads_as_text(server, driver, 
     from ui import browser
 
     browser.open_app(driver, server.url, "documenten", wait_css='[data-testid="stDataFrame"]')
+    browser.wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, 'input[aria-label="Document"]'), 30, "remove form")
     assert _injected(driver) == []
     assert "1 documenten" in _main_text(driver)
     chosen = driver.find_element(By.CSS_SELECTOR, 'input[aria-label="Document"]').get_attribute("value")

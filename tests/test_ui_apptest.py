@@ -111,8 +111,8 @@ def _html(at: AppTest) -> str:
 def test_app_has_four_pages_and_chat_is_default(small_home):
     at = _app()
     assert [t.value for t in at.title] == ["Griffier"]
-    for page, title in [("pages/briefing.py", "Briefing"), ("pages/documents.py", "Documenten"),
-                        ("pages/evaluation.py", "Evaluatie"), ("pages/chat.py", "Griffier")]:
+    for page, title in [("views/briefing.py", "Briefing"), ("views/documents.py", "Documenten"),
+                        ("views/evaluation.py", "Evaluatie"), ("views/chat.py", "Griffier")]:
         at.switch_page(page).run()
         assert not at.exception, (page, at.exception)
         assert at.title[0].value == title
@@ -236,7 +236,7 @@ def test_chat_waits_for_a_busy_model(scripted, monkeypatch):
 
 def test_documents_page_lists_documents(small_home):
     at = _app()
-    at.switch_page("pages/documents.py").run()
+    at.switch_page("views/documents.py").run()
     df = at.dataframe[0].value
     assert list(df["doc_id"]) == ["doc_a", "doc_b"]
     assert list(df["passages"]) == [3, 1]
@@ -248,9 +248,10 @@ def test_documents_page_remove_needs_confirmation(small_home, monkeypatch):
     fake = types.ModuleType("rag.ingest")
     fake.remove_document = lambda doc_id, settings: (removed.append(doc_id), ChunkStore(settings.home).remove_document(doc_id))
     fake.ingest_paths = lambda *a, **kw: None
+    fake.open_store = lambda settings: ChunkStore(settings.home)  # the documents page lists through ui.office
     monkeypatch.setitem(sys.modules, "rag.ingest", fake)
     at = _app()
-    at.switch_page("pages/documents.py").run()
+    at.switch_page("views/documents.py").run()
     # widgets inside a form are sent with its submit button, so set them in the same run
     at.selectbox(key="doc_remove").select("doc_b")
     at.button[[b.label for b in at.button].index("Verwijderen")].click().run()
@@ -266,25 +267,35 @@ def test_documents_page_remove_needs_confirmation(small_home, monkeypatch):
 def test_briefing_page_renders_and_offers_downloads(small_home, monkeypatch):
     calls = []
 
-    class FakeBriefing:
-        def to_markdown(self):
-            return "# Briefing: rechtsgronden\n\n## Samenvatting\n\nDrie gronden [1].\n\n## Bronnen\n\n[1] Kamerstukken II"
+    class FakeBriefing:  # the `brief --json` object; one line carries document markup
+        passages = ()  # the page checks them against the user's collections
 
-        def write_docx(self, path):
-            Path(path).write_bytes(b"PK-docx")
+        def to_dict(self):
+            return {
+                "topic": "rechtsgronden", "created": "2026-01-01", "model": "extractive", "flags": [],
+                "sections": [{"title": "Samenvatting", "lines": [
+                    {"text": "Drie gronden <img src=x onerror=alert(1)> ![x](http://127.0.0.1:9/x.png).",
+                     "citations": [1]}]}],
+                "sources": [{"n": 1, "citation": "Kamerstukken II 2019/20, 29 521, nr. 400", "chunk_id": "a2",
+                             "doc_id": "doc_a", "page_start": 2}],
+            }
 
     fake = types.ModuleType("rag.briefing")
     fake.draft_briefing = lambda topic, settings, filters=None: (calls.append((topic, filters)), FakeBriefing())[1]
     monkeypatch.setitem(sys.modules, "rag.briefing", fake)
     at = _app()
-    at.switch_page("pages/briefing.py").run()
+    at.switch_page("views/briefing.py").run()
     at.multiselect(key="brief_f_dossier").select("29 521").run()
     at.text_input(key="brief_topic").input("rechtsgronden")
     at.button[0].click().run()
     assert not at.exception, at.exception
     assert calls == [("rechtsgronden", {"dossier": "29 521"})]
-    assert any("## Samenvatting" in m.value for m in at.markdown)
-    assert at.session_state["briefing"]["docx"] == b"PK-docx"
+    page = next(m.value for m in at.markdown if m.value.startswith('<div class="griffier-briefing"'))
+    assert "<h3>Samenvatting</h3>" in page and 'href="#briefing-bron-1"' in page
+    assert "<img" not in page and "&lt;img" in page and "](http" not in page
+    assert "Kamerstukken II 2019/20, 29 521, nr. 400, p. 2" in page
+    assert "## Samenvatting" in at.session_state["briefing"]["markdown"]
+    assert at.session_state["briefing"]["docx"][:2] == b"PK"  # a real .docx (zip) from rag.export
 
 
 def test_evaluation_page_shows_metrics_types_and_drill_down(small_home, monkeypatch):
@@ -306,7 +317,7 @@ def test_evaluation_page_shows_metrics_types_and_drill_down(small_home, monkeypa
                                                            types.SimpleNamespace(to_dict=lambda: result))[1]
     monkeypatch.setitem(sys.modules, "eval.harness", fake)
     at = _app()
-    at.switch_page("pages/evaluation.py").run()
+    at.switch_page("views/evaluation.py").run()
     assert at.selectbox(key="eval_gold").value.name == "dev.jsonl"
     at.button[0].click().run()
     assert not at.exception, at.exception
@@ -364,7 +375,7 @@ def test_real_documents_page_and_upload(demo_copy, tmp_path, monkeypatch):
 
     monkeypatch.setenv("GRIFFIER_HOME", str(demo_copy))
     at = _app()
-    at.switch_page("pages/documents.py").run()
+    at.switch_page("views/documents.py").run()
     assert len(at.dataframe[0].value) == 5
     settings = load_settings({"home": demo_copy}, env={})
     text = ("Tweede Kamer der Staten-Generaal. De minister schrijft dat de subsidie voor dijkversterking "
@@ -382,7 +393,7 @@ def test_real_documents_page_and_upload(demo_copy, tmp_path, monkeypatch):
     assert "nieuw_stuk" in list(at.dataframe[0].value["doc_id"])
     # the new document is searchable from the chat at once
     monkeypatch.setattr(resources, "get_answerer", resources.get_answerer)
-    at.switch_page("pages/chat.py").run()
+    at.switch_page("views/chat.py").run()
     at = _ask(at, "Hoeveel wordt de subsidie voor dijkversterking verhoogd?")
     answer = at.session_state["messages"][-1].answer
     assert any(c.doc_id == "nieuw_stuk" for c in answer.citations) or any(
@@ -393,7 +404,7 @@ def test_real_documents_page_and_upload(demo_copy, tmp_path, monkeypatch):
 def test_real_briefing_page_drafts_with_downloads(demo_home, monkeypatch):
     monkeypatch.setenv("GRIFFIER_HOME", str(demo_home.home))
     at = _app()
-    at.switch_page("pages/briefing.py").run()
+    at.switch_page("views/briefing.py").run()
     at.text_input(key="brief_topic").input("humanitaire interventie")
     at.button[0].click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]

@@ -26,12 +26,6 @@ from ui import login, resources
 
 st.set_page_config(page_title="Griffier", page_icon="⚖️", layout="wide")
 
-# Before any page: with accounts, nothing runs until the session has logged in (the form
-# stops the run); without accounts, only a browser on this machine is served.
-_settings = resources.get_settings()
-_user = login.require_user(_settings)
-login.account_sidebar(_settings, _user)
-
 _PAGES = Path(__file__).resolve().parent / "views"
 CHAT = st.Page(_PAGES / "chat.py", title="Chat", icon=":material/forum:", url_path="chat")
 
@@ -43,6 +37,10 @@ def _start() -> None:
     st.switch_page(CHAT, query_params=st.query_params.to_dict())
 
 
+# With accounts, no page runs until the session has logged in; without, only a browser on this
+# machine is served (ui/login.py). The navigation is set up first (hidden until then) so a deep
+# link such as /documenten still leads to that page once the login form is passed.
+_settings = resources.get_settings()
 navigation = st.navigation(
     [
         st.Page(_start, title="Griffier", url_path="start", default=True, visibility="hidden"),
@@ -50,6 +48,9 @@ navigation = st.navigation(
         st.Page(_PAGES / "briefing.py", title="Briefing", icon=":material/description:", url_path="briefing"),
         st.Page(_PAGES / "documents.py", title="Documenten", icon=":material/folder_open:", url_path="documenten"),
         st.Page(_PAGES / "evaluation.py", title="Evaluatie", icon=":material/monitoring:", url_path="evaluatie"),
-    ]
+    ],
+    position="sidebar" if login.current_user(_settings) is not None else "hidden",
 )
+_user = login.require_user(_settings)  # the login form (or the loopback refusal) stops the run here
+login.account_sidebar(_settings, _user)
 navigation.run()

@@ -23,6 +23,7 @@ from ui.office.accounts import User
 
 log = logging.getLogger(__name__)
 
+MAX_NAME_CHARS = 120
 _INGEST_LOCK = threading.Lock()  # one upload or removal at a time in this process (ingest has its own home lock)
 
 
@@ -74,7 +75,11 @@ class UploadResult:
 def safe_name(name: str) -> str:
     """A file name without folders or odd characters (its stem becomes the doc_id)."""
     base = Path(str(name or "").replace("\\", "/")).name
-    return re.sub(r"[^\w.\-]+", "_", base).strip("._")[:120] or "document"
+    clean = re.sub(r"[^\w.\-]+", "_", base).strip("._")
+    if len(clean) > MAX_NAME_CHARS:  # shorten the stem, not the extension (else a long name reads as a bad type)
+        suffix = Path(clean).suffix if len(Path(clean).suffix) <= 10 else ""
+        clean = clean[: MAX_NAME_CHARS - len(suffix)].rstrip("._") + suffix
+    return clean or "document"
 
 
 def _store(settings):

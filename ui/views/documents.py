@@ -44,7 +44,8 @@ def _refusal(exc: office_docs.DocumentError, name: str) -> str:
     if isinstance(exc, office_docs.Unsupported):
         return f"{label}: dit bestandstype wordt niet ondersteund; gebruik .txt, .pdf, .docx, .xml of .html."
     if isinstance(exc, office_docs.NameTaken):
-        return f"{label}: deze naam is al in gebruik ({markdown_line(exc)}). Geef het bestand een andere naam."
+        return (f"{label}: er staat al een document met deze naam in de index. Geef het bestand een andere naam, "
+                f"of verwijder eerst het bestaande document.")
     if isinstance(exc, office_docs.NotAllowed):
         return f"{label}: dat mag u niet in deze collectie."
     if isinstance(exc, office_docs.NotFound):
