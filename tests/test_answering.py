@@ -248,10 +248,11 @@ def test_a_correct_model_answer_is_kept_and_a_wrong_number_dropped(demo_home):
 
     settings = demo_home.replace(llm_backend="openai:fake", llm_endpoint="http://127.0.0.1:9/v1")
     q = "hoeveel landen doen mee aan de Equal Rights Coalition?"
-    good = Answerer(settings, llm=_fake("Aan de Equal Rights Coalition doen 42 landen mee [1].")).answer(q)
-    assert "42 landen" in good.text and good.model == "openai:fake"
-    assert any(v["kind"] == "model" and v["supported"] for v in good.checks)
-    bad = Answerer(settings, llm=_fake("Aan de Equal Rights Coalition doen 45 landen mee [1].")).answer(q)
+    good = "Het Koninkrijk werkt samen in de Equal Rights Coalition, waaraan 42 landen deelnemen [1]."
+    ans = Answerer(settings, llm=_fake(good)).answer(q)
+    assert ans.text == good and ans.model == "openai:fake"
+    assert any(v["kind"] == "model" and v["supported"] for v in ans.checks)
+    bad = Answerer(settings, llm=_fake(good.replace("42", "45"))).answer(q)
     assert "45" not in bad.text and "42" in bad.text
     assert any("45" in f for f in bad.flags)
 

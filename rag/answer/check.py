@@ -266,10 +266,14 @@ class PartVerdict:
     supported: bool
     score: float
     failed: str = ""  # why it failed: the fact or the rule
+    facts: list[dict] = field(default_factory=list)  # the claim scorer's per-fact breakdown (model sentences)
 
     def to_dict(self) -> dict:
-        return {"text": self.text, "kind": self.kind, "citations": self.citations, "supported": self.supported,
-                "score": round(float(self.score), 4), "failed_fact": self.failed or None}
+        out = {"text": self.text, "kind": self.kind, "citations": self.citations, "supported": self.supported,
+               "score": round(float(self.score), 4), "failed_fact": self.failed or None}
+        if self.facts:
+            out["facts"] = self.facts
+        return out
 
 
 @dataclass
@@ -297,7 +301,7 @@ def check_parts(parts: list[Part], passages: list[Passage], scorer=None) -> Part
             flags.append(f"Verwijzing naar een niet-bestaande passage verwijderd: [{part.n}]")
             continue
         p = passages[part.n - 1]
-        ok, score, failed = True, 1.0, ""
+        ok, score, failed, facts = True, 1.0, "", []
         label_problem = _label_problem(part.label, p)
         if label_problem:
             ok, score, failed = False, 0.0, label_problem
@@ -313,9 +317,10 @@ def check_parts(parts: list[Part], passages: list[Passage], scorer=None) -> Part
             elif scorer is not None:
                 v = scorer.score(part.text, context)
                 ok, score = bool(getattr(v, "supported", False)), float(getattr(v, "score", 0.0))
+                facts = [dict(f) for f in (getattr(v, "facts", None) or [])]
                 failed = "" if ok else (getattr(v, "failed_fact", None) or "; ".join(getattr(v, "reasons", [])[:1])
                                         or "niet ondersteund door de bron")
-        verdicts.append(PartVerdict(part.text, part.kind, [part.n], ok, score, failed))
+        verdicts.append(PartVerdict(part.text, part.kind, [part.n], ok, score, failed, facts))
         if not ok:
             flags.append(f"Zin weggelaten omdat de bron hem niet ondersteunt ({failed}): «{part.text}»")
             continue

@@ -103,37 +103,46 @@ def _is_fact(span: str, kind: str) -> bool:
 
 # --- composition -----------------------------------------------------------------------------
 
-def fractie_parts(question: QuestionInfo, units: list[Unit], passages: list[Passage]) -> list[Part]:
-    """The named fractie's own point and the cabinet's numbered answer to it, best-scored first."""
+def fractie_parts(question: QuestionInfo, units: list[Unit], passages: list[Passage],
+                  max_words: int = 90) -> list[Part]:
+    """The named fractie's own point and the cabinet's numbered answer to it, best-scored first;
+    each may take a second sentence of its own block while the whole stays within `max_words`."""
     fr = question.fractie
     if not fr:
         return []
+    meta = lambda u: passages[u.n - 1].chunk.metadata or {}  # noqa: E731 - a short local accessor
     mine = [u for u in units if u.features.get("fractie_match")]
-    points = [u for u in mine if (passages[u.n - 1].chunk.metadata or {}).get("role") == "question"]
-    answers = [u for u in mine if (passages[u.n - 1].chunk.metadata or {}).get("role") == "answer"]
+    points = [u for u in mine if meta(u).get("role") == "question"]
+    answers = [u for u in mine if meta(u).get("role") == "answer"]
     if not points and not answers:
         return []
     point = points[0] if points else None
     answer = None
     if point is not None:
-        n_answer = (passages[point.n - 1].chunk.metadata or {}).get("answered_by")
-        linked = [u for u in answers if (passages[u.n - 1].chunk.metadata or {}).get("answer_number") == n_answer]
+        linked = [u for u in answers if meta(u).get("answer_number") == meta(point).get("answered_by")]
         answer = linked[0] if linked else None
     if answer is None and answers:
         answer = answers[0]
-        if point is not None:
-            # the point that this answer answers, if it is among the candidates
-            n = (passages[answer.n - 1].chunk.metadata or {}).get("answer_number")
-            linked_points = [u for u in points if (passages[u.n - 1].chunk.metadata or {}).get("answered_by") == n]
-            point = linked_points[0] if linked_points else point
+        linked_points = [u for u in points if meta(u).get("answered_by") == meta(answer).get("answer_number")]
+        point = linked_points[0] if linked_points else point
+    chosen = [u for u in (point, answer) if u is not None]
+    words = sum(u.words() for u in chosen)
+    for first, pool in ((answer, answers), (point, points)):
+        if first is None:
+            continue
+        # the next-best sentence of the same block (same passage), when it still fits
+        extra = next((u for u in pool if u.n == first.n and not any(u.overlaps(c) for c in chosen)), None)
+        if extra is not None and words + extra.words() <= max_words:
+            chosen.append(extra)
+            words += extra.words()
     parts = []
-    if point is not None:
-        parts.append(Part(point.text, point.n, "quote", label(canonical(fr))))
-    if answer is not None:
-        number = (passages[answer.n - 1].chunk.metadata or {}).get("answer_number")
-        parts.append(Part(answer.text, answer.n, "quote", f"Kabinet (antwoord {number})" if number else "Kabinet"))
-    if question.wants_cabinet and not question.wants_view and len(parts) == 2:
-        parts.reverse()  # the cabinet's answer was asked for: it leads
+    for u in sorted([u for u in chosen if meta(u).get("role") == "question"], key=lambda u: u.start):
+        parts.append(Part(u.text, u.n, "quote", label(canonical(fr))))
+    for u in sorted([u for u in chosen if meta(u).get("role") == "answer"], key=lambda u: u.start):
+        number = meta(u).get("answer_number")
+        parts.append(Part(u.text, u.n, "quote", f"Kabinet (antwoord {number})" if number else "Kabinet"))
+    if question.wants_cabinet and not question.wants_view:
+        parts.sort(key=lambda p: not p.label.startswith("Kabinet"))  # the cabinet's answer was asked for: it leads
     return parts
 
 
@@ -144,7 +153,7 @@ def compose_answer(question: QuestionInfo, units: list[Unit], passages: list[Pas
         return []
     top = units[0]
     if question.fractie and (top.features.get("fractie_match") or question.asked == "view"):
-        parts = fractie_parts(question, units, passages)
+        parts = fractie_parts(question, units, passages, int(max_words * 1.5))
         if parts:
             return parts
     parts: list[Part] = []
