@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from corpus.models import Chunk, Passage
-from rag.answer.check import SimpleScorer, best_quote, check_answer, markers, sentence_spans, split_answer, \
-    strip_markers
+from rag.answer.check import (
+    SimpleScorer,
+    best_quote,
+    check_answer,
+    markers,
+    sentence_spans,
+    split_answer,
+    strip_markers,
+)
 
 P1 = ("De EU Raadswerkgroep voor VN-gerelateerde zaken nam in 2017 voor het eerst een reeks aanbevelingen aan "
       "over het promoten van R2P beginselen. Dit heeft geleid tot meer aandacht voor preventie.")

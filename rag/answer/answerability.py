@@ -23,10 +23,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from rag import claim_text as ct
-from rag.answer.model import LogisticModel, ModelFileError
+from rag.answer.model import LogisticModel
 from rag.answer.question import QUESTION_WORDS, QuestionInfo
 
 log = logging.getLogger(__name__)
@@ -162,10 +160,7 @@ def get_answerability() -> Answerability:
     global _MODEL
     with _LOCK:
         if _MODEL is None:
-            try:
-                _MODEL = Answerability.load()
-            except ModelFileError:
-                raise
+            _MODEL = Answerability.load()  # a missing or stale weights file raises ModelFileError with the fix
         return _MODEL
 
 

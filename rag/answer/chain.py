@@ -13,7 +13,6 @@ that want plain LangChain.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 

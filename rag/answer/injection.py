@@ -73,7 +73,7 @@ _RULES = [
     re.compile(r"\b(?:vanaf nu|van nu af aan|from now on|henceforth|nieuwe instructies?|new instructions?)\b", re.I),
     # Output-format commands about answers/sources: "Noem geen bronnen", "do not cite", "voeg toe aan je antwoord"
     re.compile(rf"\b{_COMMAND}\b[^.]{{0,40}}\b(?:geen|niet|no|not|never|nooit)\b[^.]{{0,20}}\b{_TARGET}\b", re.I),
-    re.compile(rf"\b(?:aan|in|to|into)\s+(?:je|jouw|uw|your|het|the)\s+(?:antwoord|answer|response|reply|output)\b", re.I),
+    re.compile(r"\b(?:aan|in|to|into)\s+(?:je|jouw|uw|your|het|the)\s+(?:antwoord|answer|response|reply|output)\b", re.I),
     # "When asked about X, say Y": a conditional command to whoever answers questions.
     re.compile(r"\b(?:als|wanneer|indien|if|when)\b[^.]{0,40}\b(?:gevraagd|vraagt|asks?|asked)\b[^.]{0,60}"
                r"\b(?:antwoord|zeg|schrijf|answer|say|respond|reply|tell|vertel)\b", re.I),

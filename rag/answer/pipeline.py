@@ -26,9 +26,9 @@ from corpus.models import Answer, Passage
 from corpus.settings import Settings
 from rag import claim_text as ct
 from rag.answer import answerability as A
+from rag.answer.check import check_parts
 from rag.answer.composer import Part, compose_answer, refusal_parts, render
 from rag.answer.followup import standalone_question
-from rag.answer.check import check_parts
 from rag.answer.selector import Prepared, get_selector, prepare
 from rag.llm.backends import BackendSpec, get_chat_model, parse_backend
 
@@ -213,8 +213,8 @@ class Answerer:
 
     def _model_answer(self, question, prepared, composed, base, done, timings, t0):
         """A capable model writes the answer; each finished sentence is checked before it is shown."""
-        from rag.answer.check import split_answer
         from rag.answer.chain import build_answer_chain, format_passages
+        from rag.answer.check import split_answer
         from rag.claims import get_scorer
 
         scorer = get_scorer(self.settings)

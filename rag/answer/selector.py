@@ -15,10 +15,10 @@ from pathlib import Path
 
 from corpus.models import Passage
 from rag.answer import features as F
+from rag.answer.answerability import Vocabulary
 from rag.answer.candidates import Unit, build_units
 from rag.answer.dense import passage_sentence_scores
-from rag.answer.model import LogisticModel, ModelFileError, softmax
-from rag.answer.answerability import Vocabulary
+from rag.answer.model import LogisticModel, softmax
 from rag.answer.question import QuestionInfo, analyse, expand_query
 from rag.answer.retrieval import corpus_vocabulary, gather, known_fracties
 
@@ -78,9 +78,6 @@ def get_selector() -> Selector:
     global _SELECTOR
     with _LOCK:
         if _SELECTOR is None:
-            try:
-                _SELECTOR = Selector.load()
-            except ModelFileError:
-                raise
+            _SELECTOR = Selector.load()  # a missing or stale weights file raises ModelFileError with the fix
             log.debug("answer selector loaded from %s", SELECTOR_FILE)
         return _SELECTOR

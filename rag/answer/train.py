@@ -26,9 +26,9 @@ from pathlib import Path
 
 import numpy as np
 
+from rag import claim_text as ct
 from rag.answer import answerability as A
 from rag.answer import features as F
-from rag import claim_text as ct
 from rag.answer.model import LogisticModel, fit, fit_conditional
 from rag.evidence import gold_docs, span_coverage
 

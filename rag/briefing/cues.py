@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 
 from corpus.cleaning import DANGLING_END
-
 from rag import claim_text as ct
 
 # -- facts ------------------------------------------------------------------------------------
