@@ -9,31 +9,13 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from corpus.structure import MONTHS as FULL_MONTHS
+
+# The month names of corpus/structure.py plus the abbreviations claims use ("12 okt.").
 MONTHS = {
-    "januari": 1,
-    "februari": 2,
-    "maart": 3,
-    "april": 4,
-    "mei": 5,
-    "juni": 6,
-    "juli": 7,
-    "augustus": 8,
-    "september": 9,
-    "oktober": 10,
-    "november": 11,
-    "december": 12,
-    "jan": 1,
-    "feb": 2,
-    "mrt": 3,
-    "apr": 4,
-    "jun": 6,
-    "jul": 7,
-    "aug": 8,
-    "sep": 9,
-    "sept": 9,
-    "okt": 10,
-    "nov": 11,
-    "dec": 12,
+    **FULL_MONTHS,
+    "jan": 1, "feb": 2, "mrt": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "okt": 10,
+    "nov": 11, "dec": 12,
 }
 
 _UNITS = {
