@@ -202,7 +202,9 @@ class Answerer:
         try:
             raw = build_answer_chain(self.llm, lead=True).invoke(
                 {"passages": format_passages(prepared.passages, quotes), "question": question})
-            lead = _lead_part(str(raw), question, composed, prepared.passages)
+            from rag.claims import get_scorer
+
+            lead = _lead_part(str(raw), question, composed, prepared.passages, get_scorer(self.settings))
         except Exception as exc:
             log.warning("bundled model failed (%s); answering without it", exc)
             flags.append(backend_failed_note(self.model_label, exc))
@@ -304,24 +306,30 @@ def _echoes_instruction(text: str, passages: list[Passage]) -> bool:
     return False
 
 
-def _lead_part(raw: str, question: str, composed: list[Part], passages: list[Passage]) -> Part | None:
-    """The bundled model's lead as a model part, or None when it is junk, a copy or off the question."""
+def _lead_part(raw: str, question: str, composed: list[Part], passages: list[Passage], scorer=None) -> Part | None:
+    """The bundled model's lead as a model part, or None when it is junk, a copy or off the question.
+
+    The small model often opens with the marker ("[1] 39 landen") or brackets a bare fact ("[2017]");
+    such a lead is read as its words, cited by the marker when that names a quoted passage, else by
+    the quoted passage that supports it."""
     from rag.answer.features import has_type
     from rag.answer.injection import is_instruction
     from rag.answer.question import asked_type
 
     first = " ".join(raw.strip().split("\n")[0].split())
-    if not first or "GEEN ANTWOORD" in first.upper() or is_instruction(first):
-        return None
-    # Junk such as "[n] [1] Sinds…": a lead opens with words, and cites a real passage number.
-    if re.match(r"^\s*\[", first) or "[n]" in first.lower():
-        return None
-    cited = [n for n in ct.citation_numbers(first) if 1 <= n <= len(passages)]
-    text = ct.strip_citations(first).strip()
-    if not cited or len(ct.tokens(text)) > 40 or len(ct.content_stems(text)) < 2:
+    if not first or "GEEN ANTWOORD" in first.upper() or is_instruction(first) or "[n]" in first.lower():
+        return None  # junk such as "[n] [1] Sinds…"
+    quoted = [p.n for p in composed if p.kind == "quote" and p.n]
+    valid = [n for n in ct.citation_numbers(first) if n in quoted]
+    # "[2017]": brackets around a fact, not a passage number
+    text = re.sub(r"\[(\d+)\]", lambda m: "" if int(m.group(1)) in quoted else m.group(1), first)
+    text = " ".join(text.split()).strip(" .;:") + "."
+    if len(ct.tokens(text)) > 40 or not ct.tokens(text):
         return None
     kind = asked_type(question)
     if kind in ("amount", "date", "number", "name") and not has_type(text, kind):
+        return None
+    if kind not in ("amount", "date", "number", "name") and len(ct.content_stems(text)) < 2:
         return None
     lead_stems = set(ct.content_stems(text))
     for p in composed:
@@ -331,7 +339,11 @@ def _lead_part(raw: str, question: str, composed: list[Part], passages: list[Pas
     toks = [t.lower() for t in ct.tokens(text)]
     if any(toks[i] == toks[j] and len(toks[i]) > 3 for i in range(len(toks)) for j in range(i + 1, min(i + 4, len(toks)))):
         return None  # stutter ("Nederland en Nederland")
-    return Part(text, cited[0], "model")
+    for n in dict.fromkeys(valid + quoted):  # the marker's passage first, then the other quoted ones
+        part = Part(text, n, "model")
+        if check_parts([part], passages, scorer).parts:
+            return part
+    return None
 
 
 _CACHE: dict[tuple, Answerer] = {}
