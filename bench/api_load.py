@@ -4,6 +4,8 @@ Starts a real `griffier serve` on 127.0.0.1 (default `extractive` backend) over 
 copy of an ingested home (or the demo corpus ingested into a temporary one), adds
 one reader account for every collection, and lets each client log in once and
 then POST /api/ask with the public dev questions in turn, as fast as answers come.
+Then one client asks again while another keeps sending 100 KB questions and searches, which
+must be refused at once without slowing it (the ratio of the two p50s is printed).
 Bounded: each phase stops after its duration. Prints, per phase, the number of
 answers and errors (non-200 or a failed connection), p50/p95/max latency and the
 throughput, as one JSON object on stdout; progress goes to stderr.
@@ -105,6 +107,41 @@ def run_phase(base: str, questions: list[str], clients: int, seconds: float) -> 
     }
 
 
+def with_long_questions(base: str, questions: list[str], seconds: float) -> dict:
+    """One client asking normally while another keeps sending 100 KB questions and searches: the long
+    ones must be refused at once and must not slow the first one down (issue 12: a 100 KB question
+    used to take ~70 s and block every other user)."""
+    import httpx
+
+    long_q = ("Wat zegt het kabinet over de bescherming van burgers in gewapend conflict? " * 1400)[:100_000]
+    refused: list[float] = []
+    statuses: set[int] = set()
+    stop = threading.Event()
+
+    def hostile() -> None:
+        with httpx.Client(base_url=base, timeout=120) as c:
+            r = c.post("/api/login", json={"username": "bench", "password": PASSWORD})
+            headers = {"Authorization": f"Bearer {r.json()['token']}"}
+            while not stop.is_set():
+                t0 = time.perf_counter()
+                r = c.post("/api/ask", json={"question": long_q}, headers=headers)
+                statuses.add(r.status_code)
+                r2 = c.get("/api/search", params={"q": long_q[:60_000]}, headers=headers)
+                statuses.add(r2.status_code)
+                refused.append(time.perf_counter() - t0)
+
+    t = threading.Thread(target=hostile, daemon=True)
+    t.start()
+    try:
+        normal = run_phase(base, questions, 1, seconds)
+    finally:
+        stop.set()
+        t.join(timeout=130)
+    return {"normal_client": normal, "long_requests": len(refused), "long_request_statuses": sorted(statuses),
+            "long_request_p50_s": round(_percentile(refused, 0.5) or 0, 3),
+            "long_request_max_s": round(max(refused), 3) if refused else None}
+
+
 def main() -> int:
     import httpx
 
@@ -160,11 +197,15 @@ def main() -> int:
         print(f"1 client: {alone}", file=sys.stderr)
         loaded = run_phase(base, questions, args.clients, args.seconds)
         print(f"{args.clients} clients: {loaded}", file=sys.stderr)
+        hostile = with_long_questions(base, questions, args.alone_seconds)
+        print(f"1 client next to 100 KB questions: {hostile}", file=sys.stderr)
     finally:
         stop_process(proc)
         log.close()
     server_errors = sum(1 for line in (work / "server.log").read_text().splitlines() if "ERROR" in line)
+    ratio = hostile["normal_client"]["p50_s"] / alone["p50_s"] if alone["p50_s"] else None
     print(json.dumps({"backend": "extractive", "questions": len(questions), "alone": alone, "concurrent": loaded,
+                      "next_to_long_questions": hostile, "p50_ratio_next_to_long_questions": ratio and round(ratio, 2),
                       "server_log_errors": server_errors, "cpus": os.cpu_count()}, indent=2))
     shutil.rmtree(work, ignore_errors=True)
     return 0 if loaded["errors"] == 0 and alone["errors"] == 0 else 1

@@ -276,6 +276,11 @@ class HybridRetriever:
         query = (query or "").strip()
         if not query:
             return []
+        # Room for what answering adds to a question (the follow-up's topic, written-out abbreviations);
+        # a 100 KB query would hold a core for a minute in the compound splitter and the tokenizer.
+        if len(query) > 2 * self.settings.max_question_chars:
+            raise ValueError(f"search query too long ({len(query)} characters; the limit is "
+                             f"{2 * self.settings.max_question_chars}); shorten it or raise max_question_chars")
         filt = normalise_filters(filters)
         with self._lock:
             idx = self._ensure_loaded()

@@ -152,3 +152,16 @@ def test_a_backend_that_is_not_thread_safe_gets_a_small_engine_pool(tmp_settings
         together = list(pool.map(emb.embed_query_vector, questions))
     assert all(np.allclose(a, b, atol=1e-5) for a, b in zip(alone, together))
     assert 1 <= emb._pool_n <= emb.pool_size
+
+
+@pytest.mark.slow
+def test_a_100_kb_search_query_is_refused_at_once(demo_home):
+    """A 100 KB query used to hold a core for a minute in the compound splitter; now it is refused."""
+    from rag.retriever import get_retriever
+
+    retriever = get_retriever(demo_home)
+    t0 = time.perf_counter()
+    with pytest.raises(ValueError, match="too long"):
+        retriever.search("Wat zegt het kabinet over Mali? " * 3300)
+    assert time.perf_counter() - t0 < 1.0
+    assert retriever.search("Wat zegt het kabinet over Mali?", k=1)  # normal queries are untouched

@@ -83,6 +83,8 @@ def search(
         fail(str(exc), 2)
     except GriffierIndexError as exc:
         fail(str(exc), 1)
+    except ValueError as exc:  # a query longer than the limit
+        fail(str(exc), 2)
     cli_audit("search", detail={"q": query[:300], "n": len(passages)})
     if as_json:
         emit_json({"query": query, "passages": [p.to_dict() for p in passages],
