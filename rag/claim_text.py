@@ -18,6 +18,7 @@ _ABBREVIATIONS = {
     "tav", "e.d", "etc", "p", "pp", "art", "mr", "dr", "drs", "ir", "prof", "ca", "zgn", "resp", "vs", "blz",
     "min", "mln", "mld", "mrd", "vgl", "incl", "excl", "z.g.a", "e.a", "t.o.v", "tov", "i.p.v", "ipv",
     "c.q", "cq", "m.n", "mn", "a.s", "jhr", "st", "stcrt", "stb", "kamerstuk", "o.m", "om", "n.a.v", "nav",
+    "d.d", "dd", "t.b.v", "tbv", "i.c.m", "icm", "t.z.t", "tzt", "m.i.v", "miv", "o.b.v", "obv", "e.v", "a.i",
 }
 
 NEGATIONS = {

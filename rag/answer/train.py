@@ -39,7 +39,10 @@ HIT = 0.8
 L2_GRID = (1.0, 3.0, 10.0, 30.0)
 RATIO_GRID = (0.0, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 1.01)  # 1.01: never a second unit
 MAX_WORDS_GRID = (60, 75, 90)
-MEDIAN_WORDS_TARGET = 55  # the issue asks for a median of at most 60; keep a margin for unseen questions
+# The issue asks for a median of at most 60 words. Answers to unseen questions run longer than the
+# cross-validated compositions (labels, spans; held-out questions came out 20 words over a CV median
+# of 55), so the composition is chosen well under it.
+MEDIAN_WORDS_TARGET = 48
 
 
 @dataclass
