@@ -21,6 +21,9 @@ _ABBREVIATIONS = {
     "d.d", "dd", "t.b.v", "tbv", "i.c.m", "icm", "t.z.t", "tzt", "m.i.v", "miv", "o.b.v", "obv", "e.v", "a.i",
 }
 
+# The same without their dots ("ipv", "mbt"): how staff type them.
+ABBREVIATION_WORDS = frozenset(a.replace(".", "") for a in _ABBREVIATIONS)
+
 NEGATIONS = {
     "niet", "geen", "nooit", "noch", "zonder", "niets", "niemand", "nergens", "geenszins", "allerminst",
     "evenmin", "nimmer", "zelden", "nauwelijks", "amper",

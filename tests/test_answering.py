@@ -87,6 +87,49 @@ def test_answer_span_is_the_fact_next_to_the_topic():
     assert cite("Een zin.", 2) == "Een zin [2]." and cite("een lijst: a, b en", 1) == "een lijst: a, b en [1]"
 
 
+@pytest.mark.parametrize("question, text, span", [
+    # a year, a label, a day of the month or a name like COVID-19 is not a count
+    ("hoeveel burgers kwamen om bij tabankort?", "Op 20 januari 2015 raakten MINUSMA-eenheden betrokken bij gevechten.", None),
+    ("met hoeveel stemmen werd de covid resolutie aangenomen?", "De stemming over de COVID-19 omnibus resolutie.", None),
+    ("hoeveel resoluties nam de raad aan?", "Het Koninkrijk pleitte in 2018 voor resolutie 2417 over honger.", None),
+    ("hoeveel gewonden vielen er bij tabankort?", "Bij Tabankort raakten in 2015 vijftien burgers gewond.", "vijftien burgers"),
+    # "op welke datum" asks for a day: a bare year does not answer it, a day with its year does
+    ("op welke datum sprak Rutte in de raad?", "Rutte heeft in 2018 in de raad gesproken.", None),
+    ("op welke datum sprak Rutte in de raad?", "Rutte heeft op 26 september 2018 in de raad gesproken.", "26 september 2018"),
+    ("in welk jaar sprak Rutte in de raad?", "Rutte heeft in 2018 in de raad gesproken.", "2018"),
+])
+def test_answer_span_is_a_count_or_a_day_not_a_label(question, text, span):
+    unit = next(u for u in build_units([passage(text)]) if u.n_sents == 1)
+    assert answer_span(unit, analyse(question)) == span
+
+
+def test_years_and_labels_are_not_counts_for_the_features():
+    from rag.answer.features import has_type
+
+    assert not has_type("In 2018 nam de raad resolutie 2417 aan, op 11 september.", "number")
+    assert has_type("In 2018 nam de raad 54 resoluties aan.", "number")
+    assert has_type("Dat was in april 2018.", "date") and not has_type("Dat was in april 2018.", "date", exact_day=True)
+    assert analyse("op welke datum is de resolutie aangenomen?").exact_day
+    assert not analyse("wanneer is de resolutie aangenomen?").exact_day
+
+
+def test_unknown_words_are_topic_words_the_documents_lack():
+    from rag.answer.answerability import Vocabulary, question_terms
+    from rag.text import analyse as analyse_terms
+
+    corpus = "Cuba diende een amendement in. Het kabinet vreest escalatie in de regio."
+    vocab = Vocabulary(frozenset(analyse_terms(corpus)))
+    assert vocab.knows("kabniet") and vocab.knows("amendementen")  # a typo, another inflection
+    assert not vocab.knows("letland") and not vocab.knows("srebrenica")  # names no document mentions
+    terms = question_terms(analyse("wat vindt de pvdd ipv sancties van letland"))
+    assert "letland" in terms and "pvdd" not in terms and "ipv" not in terms
+    # The name the refusal mentions is the rarest unknown one, whatever the set order of the names.
+    from rag.answer.answerability import unknown_names
+
+    for name in ("Zilverreiger", "Kwakkelreiger", "Aalscholver"):
+        assert unknown_names(analyse(f"Wat houdt Project {name} in?"), vocab)[0] == name.lower()
+
+
 def test_parts_check_verifies_quotes_spans_and_attribution():
     q = passage("De leden van de SP-fractie vragen naar Jemen.", 1, fractie="SP", role="question", answered_by=68)
     a = passage("Het kabinet draagt 8,5 miljoen euro bij aan het fonds.", 2, fractie="SP", role="answer",

@@ -92,9 +92,13 @@ def _within_one_edit(a: str, b: str) -> bool:
 
 def question_terms(question: QuestionInfo) -> list[str]:
     """The question's own content words (not its question form, not the fractie)."""
+    from corpus.fracties import ALIASES
+
     fr = {w.lower() for f in question.fracties for w in re.findall(r"\w+", f)}
+    fr |= {a for aliases in ALIASES.values() for a in aliases if " " not in a}  # "pvdd", "gl": a fractie, not a topic
     return [w for w in ct.lower_tokens(question.text)
-            if len(w) >= 3 and not w.isdigit() and w not in ct.STOPWORDS and w not in QUESTION_WORDS and w not in fr]
+            if len(w) >= 3 and not w.isdigit() and w not in ct.STOPWORDS and w not in QUESTION_WORDS and w not in fr
+            and w.replace(".", "") not in ct.ABBREVIATION_WORDS]
 
 
 def features(question: QuestionInfo, units: list, vocab: Vocabulary | None, known_fracties: set[str]) -> dict[str, float]:
@@ -205,12 +209,17 @@ def missing_sentence(question: QuestionInfo, unknown_names: list[str] | None = N
 
 
 def unknown_names(question: QuestionInfo, vocab: Vocabulary | None) -> list[str]:
+    """Names and rare words of the question that no readable document holds, the rarest first
+    ("Zilverreiger" before "Project"); ties keep the question's word order, so the answer never
+    depends on set order."""
     if vocab is None:
         return []
-    names = [n for n in question.names if not vocab.knows(n)]
-    if names:
-        return names
     from rag.text import zipf
 
+    low = question.text.lower()
+    names = sorted((n for n in question.names if not vocab.knows(n)),
+                   key=lambda n: (zipf(n), low.find(n) if n in low else len(low), n))
+    if names:
+        return names
     # Typed in lower case ("kosovo"): a word the corpus lacks and everyday Dutch rarely uses.
     return [w for w in question_terms(question) if not vocab.knows(w) and zipf(w) < 4.0]

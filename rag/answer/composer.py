@@ -21,6 +21,7 @@ from corpus.fracties import canonical, label
 from corpus.models import Passage
 from rag import claim_text as ct
 from rag.answer.candidates import Unit
+from rag.answer.features import DAY_RE, LABEL_WORDS
 from rag.answer.question import QuestionInfo
 
 CONTEXT_INTRO = "Wat de stukken wel zeggen (ter context, geen antwoord op de vraag):"
@@ -66,7 +67,7 @@ _SPAN_PATTERNS = {
                        r"december)(?:\s(?:19|20)\d\d)?|\b(?:januari|februari|maart|april|mei|juni|juli|augustus|"
                        r"september|oktober|november|december)\s(?:19|20)\d\d|\b(?:19|20)\d\d(?:[-–](?:19|20)?\d\d)?\b", re.I),
     "number": re.compile(r"(?:(?:ruim|bijna|circa|ongeveer|meer dan|minder dan|zo'n|ca\.)\s+)?"
-                         r"(?:\d[\d.,]*|(?:twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig|honderd|"
+                         r"(?<![\w.,-])(?!(?:19|20)\d\d\b)(?:\d[\d.,]*|(?:twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig|honderd|"
                          r"duizend|dertien|veertien|vijftien|zestien|zeventien|achttien|negentien|twaalf|elf|tien|"
                          r"twee|drie|vier|vijf|zes|zeven|acht|negen)\b)(?:\s?(?:%|procent|miljoen|miljard))?"
                          r"(?:\s[a-zà-ÿ][\w-]+)?", re.I),
@@ -80,7 +81,9 @@ def answer_span(unit: Unit, question: QuestionInfo) -> str | None:
     if pattern is None:
         return None
     text = unit.text
-    found = [m for m in pattern.finditer(text) if _is_fact(m.group(0), kind)]
+    if kind == "date" and question.exact_day:
+        pattern = DAY_RE  # "op welke datum": a day, not a bare year
+    found = [m for m in pattern.finditer(text) if _is_fact(m, text, kind)]
     if not found:
         return None
     q_stems = set(question.stems)
@@ -94,11 +97,19 @@ def answer_span(unit: Unit, question: QuestionInfo) -> str | None:
     return span if 1 <= len(span.split()) <= 6 else None
 
 
-def _is_fact(span: str, kind: str) -> bool:
+def _is_fact(match: re.Match, text: str, kind: str) -> bool:
     if kind != "number":
         return True
-    # "resolutie 2417", "artikel 36", "COVID-19" are labels, not quantities.
-    return bool(ct.numbers(span) - {f"m{i}" for i in range(1, 13)}) and not re.match(r"^(19|20)\d\d$", span.strip())
+    span = match.group(0)
+    if not ct.numbers(span) - {f"m{i}" for i in range(1, 13)}:
+        return False
+    # "resolutie 2417", "COVID-19", "11 september" are labels and days, not counts (years never match).
+    before = text[:match.start()].rstrip()
+    label_word = before.split()[-1].lower().rstrip(".") if before.split() else ""
+    if before.endswith("-") or label_word in LABEL_WORDS:
+        return False
+    return not re.search(r"^\d{1,2}\s+(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|"
+                         r"november|december)\b", text[match.start():], re.I)
 
 
 # --- composition -----------------------------------------------------------------------------

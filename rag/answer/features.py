@@ -34,7 +34,15 @@ _REASON_RE = re.compile(r"\b(omdat|doordat|aangezien|want|vanwege|wegens|aanleid
 _DATE_RE = re.compile(r"\b(\d{1,2} (januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|"
                       r"november|december)|(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|"
                       r"november|december)|(19|20)\d\d)\b", re.I)
-_LABEL_NUMBER = re.compile(r"\w+-\d+|\b(resolutie|artikel|nr|nummer|kamerstuk|lid|hoofdstuk|advies)\.? \d+", re.I)
+_LABEL_NUMBER = re.compile(r"\w+-\d+|\b(resolutie|artikel|nr|nummer|kamerstuk|lid|hoofdstuk|advies|agendapunt|motie)\.? \d+",
+                           re.I)
+LABEL_WORDS = {"resolutie", "artikel", "nr", "nummer", "kamerstuk", "lid", "hoofdstuk", "advies", "agendapunt", "motie"}
+# A year or a day of the month is not a count: "hoeveel" is not answered by "in 2018" or "11 september".
+_NOT_A_COUNT = re.compile(r"\b(19|20)\d\d\b|\b\d{1,2} (januari|februari|maart|april|mei|juni|juli|augustus|september|"
+                          r"oktober|november|december)\b", re.I)
+# A day: what "op welke datum" asks for (a bare year or month does not answer it).
+DAY_RE = re.compile(r"\b\d{1,2}(e|ste)? (januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|"
+                    r"december)(?: (?:19|20)\d\d)?\b|\b\d{1,2}-\d{1,2}-(?:19|20)?\d\d\b", re.I)
 _EVALUATIVE = re.compile(r"\b(acht|vindt|steunt|onderschrijft|deelt|is van mening|is het eens|staat positief|"
                          r"verwelkomt|betreurt|is voorstander|is tegen|wijst af|zal|heeft besloten|is niet|"
                          r"ziet geen|ziet|erkent|kan zich vinden)\b", re.I)
@@ -58,14 +66,14 @@ FEATURE_NAMES = [
 ]
 
 
-def has_type(text: str, kind: str) -> bool:
-    """Does `text` hold a fact of the kind asked for?"""
+def has_type(text: str, kind: str, exact_day: bool = False) -> bool:
+    """Does `text` hold a fact of the kind asked for? (`exact_day`: the question asks for a day, not a year.)"""
     if kind == "date":
-        return bool(_DATE_RE.search(text))
+        return bool((DAY_RE if exact_day else _DATE_RE).search(text))
     if kind == "amount":
         return bool(_AMOUNT_RE.search(text)) and bool(ct.numbers(text))
     if kind == "number":
-        plain = _LABEL_NUMBER.sub(" ", text)
+        plain = _NOT_A_COUNT.sub(" ", _LABEL_NUMBER.sub(" ", text))
         return bool({x for x in ct.numbers(plain) if not x.startswith("m")})
     if kind == "name":
         return bool(ct.names(text))
@@ -83,6 +91,10 @@ def type_positions(text: str, kind: str) -> list[int]:
     for i, t in enumerate(toks):
         low = t.lower()
         if kind in ("number", "amount") and (ct.numbers(t) - {f"m{m}" for m in range(1, 13)}):
+            prev = toks[i - 1].lower().rstrip(".") if i else ""
+            nxt = toks[i + 1].lower() if i + 1 < len(toks) else ""
+            if kind == "number" and (re.fullmatch(r"(19|20)\d\d", t) or prev in LABEL_WORDS or nxt in ct.MONTHS):
+                continue  # a year, a label ("resolutie 2417") or a day of the month counts nothing
             out.append(i)
         elif kind == "date" and (low in ct.MONTHS or re.fullmatch(r"(19|20)\d\d", t)):
             out.append(i)
@@ -179,7 +191,7 @@ def compute(question: QuestionInfo, passages: Sequence[Passage], units: list[Uni
         md = p.chunk.metadata or {}
         role = md.get("role")
         hay = " ".join([p.chunk.text, p.chunk.citation or "", _meta_text(p)]).lower()
-        type_ok = has_type(u.text, kind) if kind not in ("yesno", "view", "other") else True
+        type_ok = has_type(u.text, kind, question.exact_day) if kind not in ("yesno", "view", "other") else True
         near = 0.0
         if needed and type_ok:
             toks = [t.lower() for t in ct.tokens(u.text)]

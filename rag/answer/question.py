@@ -47,7 +47,7 @@ _CABINET_Q = re.compile(r"\b(kabinet|regering|minister|antwoord\w*|reactie|reage
 
 # Words that make up the question form, not its topic.
 QUESTION_WORDS = {
-    "wat", "welke", "welk", "wie", "hoe", "hoeveel", "waarom", "wanneer", "waar", "waarover", "waarmee", "waarop",
+    "wat", "welke", "welk", "wie", "hoe", "hoeveel", "hoeveelste", "waarom", "wanneer", "waar", "waarover", "waarmee", "waarop",
     "vindt", "vinden", "vraagt", "vragen", "vroeg", "zegt", "zeggen", "zei", "stelt", "antwoordt", "antwoord",
     "antwoorden", "antwoordde", "kabinet", "regering", "fractie", "leden", "eigenlijk", "nou", "precies", "nu",
     "volgens", "stukken", "document", "documenten", "brief", "noemt", "noemen", "staat", "staan", "mbt", "ivm",
@@ -88,6 +88,7 @@ class QuestionInfo:
     wants_view: bool = False  # "wat vindt/vraagt X": the fractie's own point
     wants_cabinet: bool = False  # "wat antwoordt het kabinet (aan X)"
     counted: str | None = None  # stem of what a number question counts ("hoeveel landen" -> "land")
+    exact_day: bool = False  # "op welke datum": a day is asked, a bare year does not answer it
 
     @property
     def fractie(self) -> str | None:
@@ -145,5 +146,6 @@ def analyse(question: str, known_fracties: set[str] | None = None) -> QuestionIn
     m = re.search(r"\b(?:hoeveel|hoe ?veel|aantal|welk aantal|met hoeveel)\s+(?:(?:procent|keer)\s+)?([a-zà-ÿ][\w-]{2,})",
                   low)
     counted = ct.stem([m.group(1)])[0] if m and m.group(1) not in ct.STOPWORDS else None
+    exact_day = bool(re.search(r"\b(welke|op welke|van welke) (dag|datum)\b|\bwelke dag\b", low))
     return QuestionInfo(q, asked_type(q), list(dict.fromkeys(stems)), names, numbers, fracties, wants_view,
-                        wants_cabinet, counted)
+                        wants_cabinet, counted, exact_day)
