@@ -92,6 +92,8 @@ def test_answer_span_is_the_fact_next_to_the_topic():
     ("hoeveel burgers kwamen om bij tabankort?", "Op 20 januari 2015 raakten MINUSMA-eenheden betrokken bij gevechten.", None),
     ("met hoeveel stemmen werd de covid resolutie aangenomen?", "De stemming over de COVID-19 omnibus resolutie.", None),
     ("hoeveel resoluties nam de raad aan?", "Het Koninkrijk pleitte in 2018 voor resolutie 2417 over honger.", None),
+    ("met welke stemverhouding viel de motie?", "Zie de motie van het lid Soerdsma (Kamerstuk 33 783, nr. 44) hierover.",
+     None),
     ("hoeveel gewonden vielen er bij tabankort?", "Bij Tabankort raakten in 2015 vijftien burgers gewond.", "vijftien burgers"),
     # "op welke datum" asks for a day: a bare year does not answer it, a day with its year does
     ("op welke datum sprak Rutte in de raad?", "Rutte heeft in 2018 in de raad gesproken.", None),
@@ -128,6 +130,14 @@ def test_unknown_words_are_topic_words_the_documents_lack():
 
     for name in ("Zilverreiger", "Kwakkelreiger", "Aalscholver"):
         assert unknown_names(analyse(f"Wat houdt Project {name} in?"), vocab)[0] == name.lower()
+
+
+def test_footnotes_are_sentences_of_their_own_and_bare_references_never_answer():
+    text = ("Deze brief beschrijft de overwegingen achter besluiten over inzet. [Voetnoot 3: Kamerstuk 33 694, nr. 1.] "
+            "[Voetnoot 1: Het toetsingskader is op 22 januari 2014 aangepast en aan de Kamer verzonden.] Daarna volgt meer.")
+    units = [u.text for u in build_units([passage(text)])]
+    assert "Het toetsingskader is op 22 januari 2014 aangepast en aan de Kamer verzonden." in units
+    assert not any("Voetnoot" in u or u.startswith("Kamerstuk 33 694") for u in units)
 
 
 def test_parts_check_verifies_quotes_spans_and_attribution():

@@ -57,12 +57,24 @@ class Unit:
         return len(ct.tokens(self.text))
 
 
+# Words of a bare reference ("Kamerstuk 33 694, nr. 1", "Aanhangsel Handelingen II 2019/20, nr. 3225").
+_REFERENCE_WORDS = {"kamerstuk", "kamerstukken", "nr", "nrs", "handelingen", "aanhangsel", "stcrt", "staatscourant",
+                    "stb", "trb", "blz", "zie", "ook", "p", "pp", "ii", "i", "vergaderjaar", "bijlage", "en"}
+
+
+def is_reference(piece: str) -> bool:
+    """A citation of another document, not a statement: nothing in it answers a question."""
+    words = [w for w in ct.lower_tokens(piece) if re.search(r"[a-zà-ÿ]", w)]
+    return len([w for w in words if w not in _REFERENCE_WORDS]) < 2
+
+
 def passage_sentences(text: str) -> list[tuple[int, int, bool]]:
-    """(start, end, usable) per sentence: unusable ones are instructions or too short to answer."""
+    """(start, end, usable) per sentence: unusable ones are instructions, bare references to other
+    documents or too short to answer."""
     out = []
     for s, e in sentence_spans(text):
         piece = text[s:e]
-        usable = len(ct.tokens(piece)) >= MIN_WORDS and not is_instruction(piece)
+        usable = len(ct.tokens(piece)) >= MIN_WORDS and not is_instruction(piece) and not is_reference(piece)
         out.append((s, e, usable))
     return out
 

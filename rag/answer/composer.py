@@ -105,8 +105,9 @@ def _is_fact(match: re.Match, text: str, kind: str) -> bool:
         return False
     # "resolutie 2417", "COVID-19", "11 september" are labels and days, not counts (years never match).
     before = text[:match.start()].rstrip()
-    label_word = before.split()[-1].lower().rstrip(".") if before.split() else ""
-    if before.endswith("-") or label_word in LABEL_WORDS:
+    words = [w.lower() for w in re.findall(r"\w+", before[-40:])]
+    if before.endswith("-") or (words and words[-1] in LABEL_WORDS) or (
+            len(words) >= 2 and words[-1].isdigit() and words[-2] in LABEL_WORDS):  # "(Kamerstuk 33 783"
         return False
     return not re.search(r"^\d{1,2}\s+(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|"
                          r"november|december)\b", text[match.start():], re.I)

@@ -34,8 +34,8 @@ _REASON_RE = re.compile(r"\b(omdat|doordat|aangezien|want|vanwege|wegens|aanleid
 _DATE_RE = re.compile(r"\b(\d{1,2} (januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|"
                       r"november|december)|(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|"
                       r"november|december)|(19|20)\d\d)\b", re.I)
-_LABEL_NUMBER = re.compile(r"\w+-\d+|\b(resolutie|artikel|nr|nummer|kamerstuk|lid|hoofdstuk|advies|agendapunt|motie)\.? \d+",
-                           re.I)
+_LABEL_NUMBER = re.compile(r"\w+-\d+|\b(resolutie|artikel|nr|nummer|kamerstuk|lid|hoofdstuk|advies|agendapunt|motie)\.? "
+                           r"\d+(?: \d+)?", re.I)
 LABEL_WORDS = {"resolutie", "artikel", "nr", "nummer", "kamerstuk", "lid", "hoofdstuk", "advies", "agendapunt", "motie"}
 # A year or a day of the month is not a count: "hoeveel" is not answered by "in 2018" or "11 september".
 _NOT_A_COUNT = re.compile(r"\b(19|20)\d\d\b|\b\d{1,2} (januari|februari|maart|april|mei|juni|juli|augustus|september|"
@@ -92,8 +92,10 @@ def type_positions(text: str, kind: str) -> list[int]:
         low = t.lower()
         if kind in ("number", "amount") and (ct.numbers(t) - {f"m{m}" for m in range(1, 13)}):
             prev = toks[i - 1].lower().rstrip(".") if i else ""
+            prev2 = toks[i - 2].lower().rstrip(".") if i > 1 else ""
             nxt = toks[i + 1].lower() if i + 1 < len(toks) else ""
-            if kind == "number" and (re.fullmatch(r"(19|20)\d\d", t) or prev in LABEL_WORDS or nxt in ct.MONTHS):
+            labelled = prev in LABEL_WORDS or (prev.isdigit() and prev2 in LABEL_WORDS)  # "Kamerstuk 33 783"
+            if kind == "number" and (re.fullmatch(r"(19|20)\d\d", t) or labelled or nxt in ct.MONTHS):
                 continue  # a year, a label ("resolutie 2417") or a day of the month counts nothing
             out.append(i)
         elif kind == "date" and (low in ct.MONTHS or re.fullmatch(r"(19|20)\d\d", t)):

@@ -27,8 +27,25 @@ def sentence_spans(text: str, min_chars: int = 1) -> list[tuple[int, int]]:
     pos = 0
     for block in re.split(r"(\n\s*\n)", text):
         if block and not block.isspace():
-            out += [(pos + s, pos + e) for s, e in _block_spans(block, min_chars)]
+            out += [(pos + s, pos + e) for s, e in _footnote_spans(block, min_chars)]
         pos += len(block)
+    return out
+
+
+# A footnote the cleaner placed inline ("… krijgsmacht. [Voetnoot 3: Kamerstuk 33 694, nr. 1.] Het …"):
+# its text is a sentence of its own, never glued to the sentence it follows.
+_FOOTNOTE_RE = re.compile(r"\[Voetnoot \d+:\s*(.*?)\]")
+
+
+def _footnote_spans(text: str, min_chars: int) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for m in _FOOTNOTE_RE.finditer(text):
+        out += [(pos + s, pos + e) for s, e in _block_spans(text[pos:m.start()], min_chars)]
+        if m.end(1) - m.start(1) >= min_chars and re.search(r"\w", m.group(1)):
+            out.append((m.start(1), m.end(1)))
+        pos = m.end()
+    out += [(pos + s, pos + e) for s, e in _block_spans(text[pos:], min_chars)]
     return out
 
 
