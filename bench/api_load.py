@@ -143,11 +143,10 @@ def with_long_questions(base: str, questions: list[str], seconds: float) -> dict
 
 
 def main() -> int:
-    import httpx
 
     from corpus.settings import load_settings
     from ui.office import Office
-    from ui.processes import free_port, stop_process
+    from ui.processes import free_port, stop_process, wait_until_healthy
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--home", type=Path, help="an ingested Griffier home to copy (default: ingest the demo corpus)")
@@ -180,17 +179,9 @@ def main() -> int:
     proc = subprocess.Popen([sys.executable, "-m", "ui.cli", "-q", "serve", "--port", str(port)], cwd=ROOT,
                             env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.time() + 180
-        while True:
-            try:
-                if httpx.get(base + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                print((work / "server.log").read_text(), file=sys.stderr)
-                return 1
-            time.sleep(0.3)
+        if not wait_until_healthy(base + "/health", proc, 180):
+            print((work / "server.log").read_text(), file=sys.stderr)
+            return 1
         warm = run_phase(base, questions, 1, 3)  # loads the models, as a fresh server's first user would
         print(f"warm-up: {warm['answers']} answers", file=sys.stderr)
         alone = run_phase(base, questions, 1, args.alone_seconds)

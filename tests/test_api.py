@@ -412,9 +412,8 @@ def test_openapi_docs_list_every_endpoint(client):
 # -- a real server ----------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def real_server(tmp_path_factory):
-    import httpx
 
-    from ui.processes import free_port, stop_process
+    from ui.processes import free_port, stop_process, wait_until_healthy
 
     root = tmp_path_factory.mktemp("api_real")
     settings = build_office_home(root)
@@ -425,16 +424,8 @@ def real_server(tmp_path_factory):
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 120
-        while True:
-            try:
-                if httpx.get(base + "/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError((root / "server.log").read_text())
-            time.sleep(0.3)
+        if not wait_until_healthy(base + "/health", proc, 120):
+            raise RuntimeError((root / "server.log").read_text())
         yield base, settings
     finally:
         stop_process(proc)

@@ -329,11 +329,9 @@ def test_documents_page_and_upload_notice_show_payloads_as_text(server, driver, 
 
 def test_streamlit_config_listens_on_loopback_when_run_by_hand(tmp_path):
     """`streamlit run app.py` in ui/ (what ui/.streamlit/config.toml is for) binds 127.0.0.1 only."""
-    import time
     import tomllib
-    import urllib.request
 
-    from ui.processes import free_port, stop_process
+    from ui.processes import free_port, stop_process, wait_until_healthy
 
     ui_dir = Path(__file__).resolve().parent.parent / "ui"
     assert tomllib.loads((ui_dir / ".streamlit" / "config.toml").read_text())["server"]["address"] == "127.0.0.1"
@@ -342,15 +340,7 @@ def test_streamlit_config_listens_on_loopback_when_run_by_hand(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
                             cwd=ui_dir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                    if r.read().strip() == b"ok":
-                        break
-            except OSError:
-                assert proc.poll() is None and time.monotonic() < deadline, "streamlit did not start"
-                time.sleep(0.3)
+        assert wait_until_healthy(f"http://127.0.0.1:{port}/_stcore/health", proc, 90), "streamlit did not start"
         listening = _listening_addresses(port)
         assert listening == {"127.0.0.1"}, listening
     finally:

@@ -16,14 +16,13 @@ import subprocess
 import tempfile
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from ui.cli.app_cmd import streamlit_command
-from ui.processes import free_port, stop_process
+from ui.processes import free_port, stop_process, wait_until_healthy
 
 log = logging.getLogger(__name__)
 
@@ -74,19 +73,10 @@ def serve(home: Path | str, *, port: int | None = None, log_path: Path | None = 
         proc = subprocess.Popen(cmd, env=full_env, stdout=out, stderr=subprocess.STDOUT)
     server = Server(f"http://127.0.0.1:{port}", port, log_path, proc)
     try:
-        deadline = time.monotonic() + startup_timeout
-        while True:
+        if not wait_until_healthy(server.url + "/_stcore/health", proc, startup_timeout):
             if proc.poll() is not None:
                 raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{server.log_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(server.url + "/_stcore/health", timeout=2) as r:
-                    if r.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"streamlit did not answer on {server.url} within {startup_timeout:.0f} s")
-            time.sleep(0.3)
+            raise TimeoutError(f"streamlit did not answer on {server.url} within {startup_timeout:.0f} s")
         yield server
     finally:
         stop_process(proc, timeout=10)
