@@ -67,7 +67,8 @@ _SPAN_PATTERNS = {
                        r"december)(?:\s(?:19|20)\d\d)?|\b(?:januari|februari|maart|april|mei|juni|juli|augustus|"
                        r"september|oktober|november|december)\s(?:19|20)\d\d|\b(?:19|20)\d\d(?:[-–](?:19|20)?\d\d)?\b", re.I),
     "number": re.compile(r"(?:(?:ruim|bijna|circa|ongeveer|meer dan|minder dan|zo'n|ca\.)\s+)?"
-                         r"(?<![\w.,-])(?!(?:19|20)\d\d\b)(?:\d[\d.,]*|(?:twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig|honderd|"
+                         r"(?<![\w.,-])(?!(?:19|20)\d\d\b)"  # not inside a word or label, never a year
+                         r"(?:\d[\d.,]*|(?:twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig|honderd|"
                          r"duizend|dertien|veertien|vijftien|zestien|zeventien|achttien|negentien|twaalf|elf|tien|"
                          r"twee|drie|vier|vijf|zes|zeven|acht|negen)\b)(?:\s?(?:%|procent|miljoen|miljard))?"
                          r"(?:\s[a-zà-ÿ][\w-]+)?", re.I),
