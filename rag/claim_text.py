@@ -55,6 +55,7 @@ MONTHS = {
     "januari": 1, "februari": 2, "maart": 3, "april": 4, "mei": 5, "juni": 6, "juli": 7, "augustus": 8,
     "september": 9, "oktober": 10, "november": 11, "december": 12,
 }
+MONTH_PATTERN = "|".join(MONTHS)  # "januari|februari|…|december", for regular expressions
 
 NUMBER_WORDS = {
     "nul": 0, "een": None, "één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7,

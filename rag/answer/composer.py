@@ -63,9 +63,8 @@ _SPAN_PATTERNS = {
     "amount": re.compile(r"(?:(?:ruim|bijna|circa|ongeveer|meer dan|minder dan|ca\.)\s+)?(?:€|EUR|USD|US\$|\$)\s?\d[\d.,]*"
                          r"(?:\s?(?:miljoen|miljard|mln\.?|mld\.?|mrd\.?))?|\d[\d.,]*\s?(?:miljoen|miljard|mln\.?|mld\.?)\s?"
                          r"(?:euro|dollar|EUR|USD)?|\d[\d.,]*\s?euro", re.I),
-    "date": re.compile(r"\b\d{1,2}\s(?:januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|"
-                       r"december)(?:\s(?:19|20)\d\d)?|\b(?:januari|februari|maart|april|mei|juni|juli|augustus|"
-                       r"september|oktober|november|december)\s(?:19|20)\d\d|\b(?:19|20)\d\d(?:[-–](?:19|20)?\d\d)?\b", re.I),
+    "date": re.compile(rf"\b\d{{1,2}}\s(?:{ct.MONTH_PATTERN})(?:\s(?:19|20)\d\d)?|\b(?:{ct.MONTH_PATTERN})\s(?:19|20)\d\d|"
+                       r"\b(?:19|20)\d\d(?:[-–](?:19|20)?\d\d)?\b", re.I),
     "number": re.compile(r"(?:(?:ruim|bijna|circa|ongeveer|meer dan|minder dan|zo'n|ca\.)\s+)?"
                          r"(?<![\w.,-])(?!(?:19|20)\d\d\b)"  # not inside a word or label, never a year
                          r"(?:\d[\d.,]*|(?:twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig|honderd|"
@@ -110,8 +109,7 @@ def _is_fact(match: re.Match, text: str, kind: str) -> bool:
     if before.endswith("-") or (words and words[-1] in LABEL_WORDS) or (
             len(words) >= 2 and words[-1].isdigit() and words[-2] in LABEL_WORDS):  # "(Kamerstuk 33 783"
         return False
-    return not re.search(r"^\d{1,2}\s+(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|"
-                         r"november|december)\b", text[match.start():], re.I)
+    return not re.match(rf"\d{{1,2}}\s+({ct.MONTH_PATTERN})\b", text[match.start():], re.I)
 
 
 # --- composition -----------------------------------------------------------------------------

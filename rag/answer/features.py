@@ -31,18 +31,16 @@ _AMOUNT_RE = re.compile(r"(€|\beuro\b|\bEUR\b|\bmiljoen\b|\bmiljard\b|\bmln\b|
 _REASON_RE = re.compile(r"\b(omdat|doordat|aangezien|want|vanwege|wegens|aanleiding|naar aanleiding|reden|redenen|daarom|dankzij|"
                         r"opgezet na|in reactie op|met als doel|teneinde|om te|bedoeld om|als gevolg van|"
                         r"waardoor|immers|gelet op|gezien|zodat|ter bevordering|met het oog op)\b", re.I)
-_DATE_RE = re.compile(r"\b(\d{1,2} (januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|"
-                      r"november|december)|(januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|"
-                      r"november|december)|(19|20)\d\d)\b", re.I)
-_LABEL_NUMBER = re.compile(r"\w+-\d+|\b(resolutie|artikel|nr|nummer|kamerstuk|lid|hoofdstuk|advies|agendapunt|motie)\.? "
-                           r"\d+(?: \d+)?", re.I)
-LABEL_WORDS = {"resolutie", "artikel", "nr", "nummer", "kamerstuk", "lid", "hoofdstuk", "advies", "agendapunt", "motie"}
+_MONTH = ct.MONTH_PATTERN
+_DATE_RE = re.compile(rf"\b(\d{{1,2}} ({_MONTH})|({_MONTH})|(19|20)\d\d)\b", re.I)
+# Words before a number that names a thing rather than counts it ("resolutie 2417", "Kamerstuk 33 783").
+LABEL_WORDS = ("resolutie", "artikel", "nr", "nummer", "kamerstuk", "lid", "hoofdstuk", "advies", "agendapunt", "motie")
+_LABEL_NUMBER = re.compile(rf"\w+-\d+|\b({'|'.join(LABEL_WORDS)})\.? \d+(?: \d+)?", re.I)
 # A year or a day of the month is not a count: "hoeveel" is not answered by "in 2018" or "11 september".
-_NOT_A_COUNT = re.compile(r"\b(19|20)\d\d\b|\b\d{1,2} (januari|februari|maart|april|mei|juni|juli|augustus|september|"
-                          r"oktober|november|december)\b", re.I)
+_NOT_A_COUNT = re.compile(rf"\b(19|20)\d\d\b|\b\d{{1,2}} ({_MONTH})\b", re.I)
 # A day: what "op welke datum" asks for (a bare year or month does not answer it).
-DAY_RE = re.compile(r"\b\d{1,2}(e|ste)? (januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|"
-                    r"december)(?: (?:19|20)\d\d)?\b|\b\d{1,2}-\d{1,2}-(?:19|20)?\d\d\b", re.I)
+DAY_RE = re.compile(rf"\b\d{{1,2}}(e|ste)? ({_MONTH})(?: (?:19|20)\d\d)?\b|"
+                    r"\b\d{1,2}-\d{1,2}-(?:19|20)?\d\d\b", re.I)
 _EVALUATIVE = re.compile(r"\b(acht|vindt|steunt|onderschrijft|deelt|is van mening|is het eens|staat positief|"
                          r"verwelkomt|betreurt|is voorstander|is tegen|wijst af|zal|heeft besloten|is niet|"
                          r"ziet geen|ziet|erkent|kan zich vinden)\b", re.I)

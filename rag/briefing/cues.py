@@ -14,7 +14,7 @@ from rag import claim_text as ct
 # -- facts ------------------------------------------------------------------------------------
 AMOUNT_RE = re.compile(r"(€|\beuro\b|\bEUR\b|\bmiljoen\b|\bmiljard\b|\bmln\b|\bmld\b|\bdollar\b|\bUSD\b|"
                        r"\bprocent\b|%)", re.I)
-_MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+_MONTHS = ct.MONTH_PATTERN
 FULL_DATE_RE = re.compile(rf"\b(\d{{1,2}} ({_MONTHS})( (19|20)\d\d)?|({_MONTHS}) (19|20)\d\d)\b", re.I)
 YEAR_RE = re.compile(r"\b(19|20)\d\d\b")
 # Numbers that name a thing rather than count it: "resolutie 1325", "COVID-19", "artikel 51", "nr. 9".
