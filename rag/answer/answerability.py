@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from rag import claim_text as ct
@@ -156,16 +156,10 @@ class Answerability:
         return self.probability(values) >= self.model.threshold
 
 
-_LOCK = threading.Lock()
-_MODEL: Answerability | None = None
-
-
+@lru_cache(maxsize=1)
 def get_answerability() -> Answerability:
-    global _MODEL
-    with _LOCK:
-        if _MODEL is None:
-            _MODEL = Answerability.load()  # a missing or stale weights file raises ModelFileError with the fix
-        return _MODEL
+    """The fitted answerability model, loaded once per process."""
+    return Answerability.load()  # a missing or stale weights file raises ModelFileError with the fix
 
 
 # --- saying what is missing ------------------------------------------------------------------

@@ -9,8 +9,8 @@ selection code has no hand-set weights: thresholds and weights come from that fi
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from corpus.models import Passage
@@ -69,15 +69,9 @@ class Selector:
         return units
 
 
-_LOCK = threading.Lock()
-_SELECTOR: Selector | None = None
-
-
+@lru_cache(maxsize=1)
 def get_selector() -> Selector:
     """The fitted selector, loaded once per process."""
-    global _SELECTOR
-    with _LOCK:
-        if _SELECTOR is None:
-            _SELECTOR = Selector.load()  # a missing or stale weights file raises ModelFileError with the fix
-            log.debug("answer selector loaded from %s", SELECTOR_FILE)
-        return _SELECTOR
+    selector = Selector.load()  # a missing or stale weights file raises ModelFileError with the fix
+    log.debug("answer selector loaded from %s", SELECTOR_FILE)
+    return selector
