@@ -156,22 +156,16 @@ def _main_text(driver) -> str:
 
 @pytest.fixture(scope="module")
 def server(hostile_home, tmp_path_factory):
-    from ui import browser
+    from tests._browser import served
 
-    missing = browser.browser_available()
-    if missing:
-        pytest.fail(f"headless browser unavailable: {missing}")
-    with browser.serve(hostile_home.home, log_path=tmp_path_factory.mktemp("hostile_ui") / "server.log") as srv:
-        yield srv
+    yield from served(hostile_home.home, tmp_path_factory.mktemp("hostile_ui"))
 
 
 @pytest.fixture(scope="module")
 def driver(tmp_path_factory):
-    from ui import browser
+    from tests._browser import driven
 
-    d = browser.chrome(tmp_path_factory.mktemp("hostile_chrome"))
-    yield d
-    d.quit()
+    yield from driven(tmp_path_factory.mktemp("hostile_chrome"))
 
 
 @pytest.mark.browser

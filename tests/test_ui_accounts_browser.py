@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests import _hostile as H
+from tests._browser import driven, served
 from tests._office import DOC_IDS, MARKERS_B
 from tests.test_hostile_documents import _INJECTION_JS
 from ui import browser
@@ -47,18 +48,12 @@ def office_settings(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(office_settings, tmp_path_factory):
-    missing = browser.browser_available()
-    if missing:
-        pytest.fail(f"headless browser unavailable: {missing}")
-    with browser.serve(office_settings.home, log_path=tmp_path_factory.mktemp("ui_accounts_log") / "server.log") as srv:
-        yield srv
+    yield from served(office_settings.home, tmp_path_factory.mktemp("ui_accounts_log"))
 
 
 @pytest.fixture(scope="module")
 def driver(tmp_path_factory):
-    d = browser.chrome(tmp_path_factory.mktemp("ui_accounts_chrome"))
-    yield d
-    d.quit()
+    yield from driven(tmp_path_factory.mktemp("ui_accounts_chrome"))
 
 
 def _by():

@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from tests._browser import driven, served
 from ui import browser
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
@@ -19,19 +20,12 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 @pytest.fixture(scope="module")
 def server(demo_home, tmp_path_factory):
-    missing = browser.browser_available()
-    if missing:  # scripts/install.sh --dev installs them; a silent skip would hide a broken CI
-        pytest.fail(f"headless browser unavailable: {missing}")
-    log_dir = tmp_path_factory.mktemp("ui_server")
-    with browser.serve(demo_home.home, log_path=log_dir / "server.log") as srv:
-        yield srv
+    yield from served(demo_home.home, tmp_path_factory.mktemp("ui_server"))
 
 
 @pytest.fixture(scope="module")
 def driver(tmp_path_factory):
-    d = browser.chrome(tmp_path_factory.mktemp("chrome_profile"))
-    yield d
-    d.quit()
+    yield from driven(tmp_path_factory.mktemp("chrome_profile"))
 
 
 def _norm(s: str) -> str:
