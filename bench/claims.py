@@ -165,7 +165,7 @@ SIGNS = {
     **dict.fromkeys(("miss_n", "miss_rare", "miss_run", "num_fail", "date_fail", "name_fail", "name_out_win",
                      "neg_added", "neg_dropped", "wel_added", "antonym", "firm_added", "hedge_dropped",
                      "hedge_added", "quant_changed", "role_inv", "local_inv", "causal_flip", "agent_swap",
-                     "agent_other", "subs", "subs_specific",
+                     "agent_other", "speaker_clash", "subs", "subs_specific",
                      # a longer claim has more that can be wrong; it is no evidence of support (the
                      # blind pairs' supported summaries are longer than their one-word edits)
                      "claim_len"), -1),
@@ -246,21 +246,29 @@ def train(out: Path = MODEL_PATH, progress: bool = True) -> ClaimModel:
     precise = ("num_fail", "date_fail", "name_fail")
     local = ("agent_swap", "causal_flip", "neg_dropped", "firm_added")
     gate_sets = ((), precise, precise + local, precise + local + ("antonym",))
+    # Each configuration is scored twice: folds grouped by context, and leaving one document out.
+    # The second is what the locked test asks (other documents, other wording habits); with three
+    # train documents it is noisy, so the pick goes by the mean of the two.
     configs = []
-    for C in (0.1, 0.3, 1.0):
+    for C in (0.03, 0.1, 0.3, 1.0):
         for use_extra in (False, True):
             probs = cross_validate(rows, feats, C, extra=extra if use_extra else None)
+            by_doc = cross_validate(rows, feats, C, extra=extra if use_extra else None, by="doc")
             for hard in gate_sets:
                 f = figures(rows, list(decide(probs, feats, verb, 0.5, hard)))
-                configs.append((f["balanced_accuracy"], C, hard, use_extra, probs))
+                d = figures(rows, list(decide(by_doc, feats, verb, 0.5, hard)))
+                mean_ba = (f["balanced_accuracy"] + d["balanced_accuracy"]) / 2
+                configs.append((mean_ba, C, hard, use_extra, probs, by_doc))
                 print(f"  C={C:<4} hard={'+'.join(hard) or '-':70s} perturbations={'yes' if use_extra else 'no ':3s} "
-                      f"BA {f['balanced_accuracy']:.3f}  supported {f['supported_recall']:.3f}  "
-                      f"unsupported {f['unsupported_recall']:.3f}", file=sys.stderr)
-    # Best balanced accuracy; within 0.005 of it prefer no extra data, stronger regularisation and
-    # more hard checks (a claim is supported when all its facts are), so the pick does not chase noise.
+                      f"BA {f['balanced_accuracy']:.3f} (supported {f['supported_recall']:.3f}, "
+                      f"unsupported {f['unsupported_recall']:.3f}), by document {d['balanced_accuracy']:.3f}",
+                      file=sys.stderr)
+    # Best mean balanced accuracy; within 0.005 of it prefer no extra data, stronger regularisation
+    # and more hard checks (a claim is supported when all its facts are), so the pick does not chase noise.
     top = max(c[0] for c in configs)
     near = [c for c in configs if c[0] >= top - 0.005]
-    ba, C, hard, use_extra, probs = min(near, key=lambda c: (c[3], c[1], -len(c[2])))
+    _, C, hard, use_extra, probs, lodo_probs = min(near, key=lambda c: (c[3], c[1], -len(c[2])))
+    ba = figures(rows, list(decide(probs, feats, verb, 0.5, hard)))["balanced_accuracy"]
     # The threshold moves from 0.5 only for a clear gain (more than 0.01 balanced accuracy).
     threshold = 0.5
     for t in np.arange(0.30, 0.71, 0.05):
@@ -268,7 +276,6 @@ def train(out: Path = MODEL_PATH, progress: bool = True) -> ClaimModel:
         if b > ba + 0.01:
             threshold, ba = round(float(t), 2), b
     f = figures(rows, list(decide(probs, feats, verb, threshold, hard)))
-    lodo_probs = cross_validate(rows, feats, C, extra=extra if use_extra else None, by="doc")
     lodo = figures(rows, list(decide(lodo_probs, feats, verb, threshold, hard)))
     Xfit, yfit = (np.vstack([X, extra[0]]), np.concatenate([y, extra[1]])) if use_extra else (X, y)
     model = _fit(Xfit, yfit, C)
@@ -283,8 +290,9 @@ def train(out: Path = MODEL_PATH, progress: bool = True) -> ClaimModel:
         "cv_grouped_by_context": _round(f),
         "cv_leave_one_document_out": _round(lodo),
         "perturbation_pairs_helped": bool(use_extra),
-        "note": "C, hard_checks, threshold and the use of perturbation pairs chosen by 5-fold cross-validation "
-                "grouped by context on the blind train documents; class weights balanced",
+        "note": "C, hard_checks and the use of perturbation pairs chosen by the mean balanced accuracy of 5-fold "
+                "cross-validation grouped by context and of leaving one train document out; the threshold by "
+                "the first; class weights balanced",
     }
     model.save(out)
     print(f"chose C={C}, hard checks {list(hard)}, threshold {threshold}, perturbation pairs "

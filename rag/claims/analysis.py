@@ -391,6 +391,9 @@ def _find_numbers(tokens: list[Token], used: set[int]) -> list[Number]:
             and tokens[k + 1].start == t.end + 1
         ):
             value = None
+        # "één van de vragen" says which one, not how many: no count to check
+        if value == 1 and t.kind == "word" and k + 1 < n and tokens[k + 1].low == "van":
+            value = None
         if value is None:
             k += 1
             continue
@@ -430,7 +433,10 @@ def _find_numbers(tokens: list[Token], used: set[int]) -> list[Number]:
                 break
         if i > 0 and tokens[i - 1].low.rstrip(".") in LABELS:
             anchors.append(_LABEL_KEYS.get(tokens[i - 1].low.rstrip("."), tokens[i - 1].stem))
-        approx = i > 0 and tokens[i - 1].low in APPROX
+        # "ruim 500", and "ruim een half miljard" with the article in between
+        approx = (i > 0 and tokens[i - 1].low in APPROX) or (
+            i > 1 and tokens[i - 1].low in ("een", "één") and tokens[i - 2].low in APPROX
+        )
         out.append(
             Number(
                 value, " ".join(x.text for x in tokens[i : j + 1]), i, j, unit, tuple(anchors), is_ord, approx
@@ -554,16 +560,16 @@ def _build(text: str) -> Analysis:
         a.by_stem.setdefault(t.stem, []).append(k)
         for p in t.parts:
             a.by_part.setdefault(p, []).append(k)
-        if t.alias:
-            a.by_alias.setdefault(t.alias, []).append(k)
+        for key in lx.ALIAS_KEYS.get(t.low, ()):
+            a.by_alias.setdefault(key, []).append(k)
         for width in (2, 3, 4):
             phrase = " ".join(x.low for x in tokens[k : k + width])
-            if phrase in lx.ALIASES:
-                a.by_alias.setdefault(lx.ALIASES[phrase], []).append(k)
+            for key in lx.ALIAS_KEYS.get(phrase, ()):
+                a.by_alias.setdefault(key, []).append(k)
         if "-" in t.low:
             for piece in t.low.split("-"):
-                if piece in lx.ALIASES:
-                    a.by_alias.setdefault(lx.ALIASES[piece], []).append(k)
+                for key in lx.ALIAS_KEYS.get(piece, ()):
+                    a.by_alias.setdefault(key, []).append(k)
         if len(t.low) >= 7:
             a.by_prefix.setdefault(_fold(t.low)[:6], []).append(k)
     return a

@@ -14,6 +14,7 @@ turns the features into a probability.
 from __future__ import annotations
 
 import itertools
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -23,7 +24,7 @@ from rag.claims import lexicon as lx
 from rag.claims.analysis import Analysis, Date, Name, Number, Token, analyse
 from rag.claims.embed import EMBEDDER
 
-FEATURES_VERSION = 12  # bump when a feature's computation changes (cached features are rebuilt)
+FEATURES_VERSION = 15  # bump when a feature's computation changes (cached features are rebuilt)
 
 FEATURE_NAMES = [
     "emb_best",  # cosine(claim, best context sentence / pair / triple)
@@ -56,6 +57,7 @@ FEATURE_NAMES = [
     "causal_flip",  # cause and effect reversed ("A leidde tot B" for "B leidde tot A")
     "agent_swap",  # the claim's actor is a patient where the context says who acts (swapped roles)
     "agent_other",  # the claim's actor is absent where the context names another actor
+    "speaker_clash",  # the claim has the cabinet say what a fractie says in the context, or the reverse
     "neg_added_weak",  # a negation in the claim whose scope has no lexical match (often a safe inference)
     "passive_flip",  # "door" on one side only (an honest active/passive change)
     "claim_len",  # log(1 + claim content words)
@@ -124,8 +126,9 @@ def _positions(ctx: Analysis, tok: Token) -> list[tuple[list[int], float, str]]:
         out.append((ctx.by_low[tok.low], 1.0, "woord"))
     if tok.stem in ctx.by_stem:
         out.append((ctx.by_stem[tok.stem], 1.0, "stam"))
-    if tok.alias and tok.alias in ctx.by_alias:
-        out.append((ctx.by_alias[tok.alias], 1.0, "alias"))
+    for key in lx.ALIAS_KEYS.get(tok.low, ()):
+        if key in ctx.by_alias:
+            out.append((ctx.by_alias[key], 1.0, "alias"))
     if out:
         return out
     if tok.stem in ctx.by_part:  # claim "geweld", context "geweldgebruik"
@@ -337,8 +340,7 @@ def _name_part_found(part: str, ctx: Analysis) -> bool:
         return True
     if part in ctx.by_low or _stem(part) in ctx.by_stem or _stem(part) in ctx.by_part:
         return True
-    key = lx.ALIASES.get(part)
-    if key and key in ctx.by_alias:
+    if any(key in ctx.by_alias for key in lx.ALIAS_KEYS.get(part, ())):
         return True
     # a compound name whose parts all stand in the context ("Veiligheidsraadresolutie")
     from rag.claims.analysis import _compound_parts
@@ -349,9 +351,10 @@ def _name_part_found(part: str, ctx: Analysis) -> bool:
 
 def _check_name(nm: Name, ctx: Analysis, win: set[int]) -> tuple[Fact, bool]:
     """The fact and whether it was found inside the window."""
-    if nm.key and nm.key in ctx.by_alias:
-        inside = any(ctx.tokens[p].sent in win for p in ctx.by_alias[nm.key])
-        return Fact("name", nm.text, 1.0, nm.key), inside
+    for key in lx.ALIAS_KEYS.get(nm.text.lower(), ()):
+        if key in ctx.by_alias:
+            inside = any(ctx.tokens[p].sent in win for p in ctx.by_alias[key])
+            return Fact("name", nm.text, 1.0, key), inside
     if nm.key == "nederland" and any(w in ctx.by_low for w in _GOVERNMENT):
         return Fact("name", nm.text, 1.0, "kabinet"), True
     parts = []
@@ -374,7 +377,7 @@ def _check_name(nm: Name, ctx: Analysis, win: set[int]) -> tuple[Fact, bool]:
             for p in found
             for i in ctx.by_low.get(p, [])
             + ctx.by_stem.get(_stem(p), [])
-            + ctx.by_alias.get(lx.ALIASES.get(p, ""), [])
+            + [i for key in lx.ALIAS_KEYS.get(p, ()) for i in ctx.by_alias.get(key, [])]
         }
         inside = bool(sents & win) or not sents
     note = "" if not missing else "naam niet in de context: " + ", ".join(missing)
@@ -554,11 +557,19 @@ def check(claim_text: str, context: str, use_embeddings: bool = True) -> Checked
         any(t.low == "wel" for t in claim.tokens) and not any(t.low == "wel" for t in span_tokens)
     )
     span_low = {t.low for t in span_tokens}
+    # an opposite under a negation agrees ("verworpen" for "niet aangenomen")
+    span_forms = {
+        f: t.text
+        for t in span_tokens
+        if t.kind == "word" and not any(_is_neg(x) for x in ctx.tokens[max(0, t.i - 3) : t.i] if x.sent == t.sent)
+        for f in _forms(t)
+    }
+    opposites = _antonym_forms()
     opposite = [
-        (t, w)
+        (t, span_forms[w])
         for t in claim.tokens
-        if t.low in lx.ANTONYMS and t.low not in span_low
-        for w in sorted(lx.ANTONYMS[t.low] & span_low)[:1]
+        if t.kind == "word" and not any(f in span_forms for f in _forms(t))
+        for w in sorted(set().union(*(opposites.get(f, set()) for f in _forms(t))) & span_forms.keys())[:1]
     ]
     antonym = float(len(opposite))
     if opposite:
@@ -645,6 +656,20 @@ def check(claim_text: str, context: str, use_embeddings: bool = True) -> Checked
     )
     role_inv = 0.0 if passive_flip else _discordance(roles_c, roles_x, skip)
     agent_swap, agent_other, agent_text = _agent_check(claim, ctx, win)
+    claim_speaker, ctx_speakers = _speaker(claim, _first_clause(claim)), _context_speakers(ctx)
+    speaker_clash = float(bool(claim_speaker and ctx_speakers and claim_speaker[0] not in ctx_speakers))
+    if speaker_clash:
+        facts.append(
+            Fact(
+                "roles",
+                claim_speaker[1],
+                0.15,
+                window_text[:160],
+                f"in de context spreekt {' en '.join(sorted(_SPEAKER_NAMES[s] for s in ctx_speakers))}, "
+                f"niet {_SPEAKER_NAMES[claim_speaker[0]]}",
+                "speaker_clash",
+            )
+        )
     causal_flip = _causal_flip(claim, ctx, matches, win)
     if causal_flip and not agent_swap:
         facts.append(
@@ -740,6 +765,7 @@ def check(claim_text: str, context: str, use_embeddings: bool = True) -> Checked
         "subs": float(len(subs)),
         "subs_specific": float(sum(1 for x in subs if x[2])),
         "agent_other": agent_other,
+        "speaker_clash": speaker_clash,
         "neg_added_weak": neg_added_weak,
         "local_inv": local_inv,
         "passive_flip": passive_flip,
@@ -808,6 +834,37 @@ def _negative_near(tokens: list[Token], center: int, sent: int, radius: int = 5)
     )
 
 
+# Where a negation's reach ends: punctuation and words that open another clause ("landen die dat
+# nog niet gedaan hebben" does not negate "landen").
+_CLAUSE_BOUNDARY = frozenset(
+    [",", ";", ":", "(", ")", "die", "dat", "waarom", "omdat", "terwijl", "waarbij", "welke", "want",
+     "doordat", "zodat", "hoewel", "maar"]
+)
+# "niet in de laatste plaats" and "niet alleen" stress, they do not deny.
+_NOT_DENIALS = (("niet", "in", "de", "laatste", "plaats"), ("niet", "alleen"), ("niet", "enkel"))
+
+
+def _neg_scope(tokens: list[Token], cue: int, before: int = 3, after: int = 8) -> list[int]:
+    """Positions a negation at `cue` reaches: a few words before it and more after (Dutch puts
+    the negated part mostly after "niet"/"geen"), within its sentence and clause."""
+    sent = tokens[cue].sent
+    out = []
+    for step, limit in ((-1, before), (1, after)):
+        p = cue + step
+        while 0 <= p < len(tokens) and abs(p - cue) <= limit and tokens[p].sent == sent:
+            if tokens[p].low in _CLAUSE_BOUNDARY:
+                break
+            out.append(p)
+            p += step
+    return out
+
+
+def _denies(tokens: list[Token], cue: int) -> bool:
+    return not any(
+        tuple(t.low for t in tokens[cue : cue + len(idiom)]) == idiom for idiom in _NOT_DENIALS
+    )
+
+
 def _negation(
     claim: Analysis,
     ctx: Analysis,
@@ -824,7 +881,10 @@ def _negation(
         for t in claim.tokens
         if _is_neg(t) or (_on_negation(t) and t.low[2:] in ctx_words and t.low not in ctx_words)
     ):
-        scope = [t for t in content if cue.i - 4 <= t.i <= cue.i + 5 and t.i != cue.i]
+        if not _denies(claim.tokens, cue.i):
+            continue
+        reach = set(_neg_scope(claim.tokens, cue.i))
+        scope = [t for t in content if t.i in reach]
         positions = [p for t in scope for p in matches[t.i].strong if ctx.tokens[p].sent in win]
         if not positions:
             weak += 1
@@ -836,15 +896,10 @@ def _negation(
     for t in content:
         for p in matches[t.i].strong:
             reverse.setdefault(p, []).append(t)
-    for cue in (t for t in span_tokens if _is_neg(t)):
-        scope = [
-            p
-            for p in range(cue.i - 4, cue.i + 6)
-            if 0 <= p < len(ctx.tokens)
-            and p != cue.i
-            and ctx.tokens[p].sent == cue.sent
-            and ctx.tokens[p].content
-        ]
+    # a prefix ("non-proliferatie", "niet-statelijke") negates its own word, not its neighbours
+    for cue in (t for t in span_tokens if _is_neg(t) and _denies(ctx.tokens, t.i)):
+        reach = [cue.i] if cue.low not in lx.NEGATIONS else _neg_scope(ctx.tokens, cue.i)
+        scope = [p for p in reach if ctx.tokens[p].content]
         claim_toks = [t for p in scope for t in reverse.get(p, [])]
         if not claim_toks:
             continue
@@ -1006,6 +1061,75 @@ def _agent_check(claim: Analysis, ctx: Analysis, win: set[int]) -> tuple[float, 
     if consistent:
         return 0.0, 0.0, text
     return swap, 0.0 if swap else other, text
+
+
+_SPEAKER_NAMES = {"gov": "het kabinet", "fractie": "een fractie"}
+
+
+def _speaker(a: Analysis, tokens: list[Token]) -> tuple[str, str] | None:
+    """("gov" or "fractie", the words) when the clause says the cabinet or a fractie holds a view or
+    asks: "Volgens het kabinet ...", "De leden van de VVD-fractie vragen ...", "Het kabinet stelt ..."."""
+    for k, t in enumerate(tokens):
+        key = "fractie" if t.low.endswith("-leden") else _actor_key(t)
+        if key not in _SPEAKER_NAMES:
+            continue
+        before = [x.low for x in tokens[max(0, k - 3) : k]]
+        after = [x.low for x in tokens[k + 1 : k + 5] if x.sent == t.sent]
+        if t.low == "leden" and after[:1] == ["van"] and not any(_is_fractie(x) for x in tokens[k + 1 : k + 5]):
+            continue  # "de leden van de expertgroep" are no fractie
+        if "als" in before:
+            continue  # "Net als de fracties vindt het kabinet ..."
+        if any(x.low in lx.SPEECH_VERBS for x in tokens[:k]):
+            return None  # "vragen het kabinet ...": the one asked, not the one asking
+        if "volgens" in before or any(w in lx.SPEECH_VERBS for w in after):
+            return key, " ".join(x.text for x in tokens[max(0, k - 1) : k + 2])
+        if key == "fractie" and t.low == "leden":
+            continue  # "de leden van de VVD-fractie vragen": the verb comes after the fractie
+        if not any(x.low in ("van", "de", "het") for x in tokens[k + 1 : k + 2]):
+            return None  # the first actor is the subject and says nothing
+    return None
+
+
+def _is_fractie(t: Token) -> bool:
+    return t.low.endswith("-fractie") or t.low == "fractie" or lx.ALIASES.get(t.low) in lx.PARTIES
+
+
+def _context_speakers(ctx: Analysis) -> set[str]:
+    """Who speaks in the context: the cabinet or a fractie named with a speech verb, and a fractie
+    for a question put to the cabinet or the minister ("Kan de Minister aangeven ...?")."""
+    out: set[str] = set()
+    for (a, b), sentence in zip(ctx.sent_spans, ctx.sentences):
+        toks = ctx.tokens[a:b]
+        who = _speaker(ctx, toks)
+        if who:
+            out.add(who[0])
+        if sentence.rstrip().endswith("?") and any(_actor_key(t) == "gov" for t in toks):
+            out.add("fractie")
+    return out
+
+
+# Stems only for longer words: short ones ("voor", "na", "meer") share stems with unrelated words
+# ("minderheid" stems to "minder").
+_STEM_MIN = 7
+
+
+@functools.lru_cache(maxsize=1)
+def _antonym_forms() -> dict[str, set[str]]:
+    """The opposites of lexicon.ANTONYMS by word and, for longer words, by stem (prefixed "~"), so
+    that "steunt" meets "verwerpen"."""
+    from rag.claims.analysis import _stem
+
+    out: dict[str, set[str]] = {}
+    for word, others in lx.ANTONYMS.items():
+        forms = set(others) | {"~" + _stem(o) for o in others if len(o) >= _STEM_MIN}
+        keys = [word] + (["~" + _stem(word)] if len(word) >= _STEM_MIN else [])
+        for key in keys:
+            out.setdefault(key, set()).update(forms)
+    return out
+
+
+def _forms(t: Token) -> tuple[str, ...]:
+    return (t.low, "~" + t.stem) if len(t.low) >= _STEM_MIN else (t.low,)
 
 
 def _key(t: Token) -> str:

@@ -162,16 +162,16 @@ def ordinal(word: str) -> int | None:
 # Aliases: every spelling of one entity maps to one key. Acronyms, full names,
 # and the adjective ("Russische" names Rusland in "de Russische annexatie").
 _ALIAS_GROUPS = [
-    ["nederland", "nl", "nederlandse", "nederlands", "koninkrijk der nederlanden", "koninkrijk", "ons land"],
+    ["nederland", "nl", "nederlandse", "nederlands", "koninkrijk der nederlanden", "koninkrijk", "ons land", "nederlanders"],
     ["verenigde naties", "vn", "united nations", "un"],
     ["veiligheidsraad", "vr", "vn-veiligheidsraad", "vnvr", "security council"],
     ["algemene vergadering", "av", "vn-algemene vergadering", "general assembly"],
     ["secretaris-generaal", "sg", "secretaris generaal"],
-    ["europese unie", "eu", "unie", "europese"],
+    ["europese unie", "eu", "unie", "europese", "europees"],
     ["navo", "nato", "noord-atlantische verdragsorganisatie"],
     ["noord-atlantische raad", "nar", "north atlantic council", "nac"],
-    ["verenigde staten", "vs", "usa", "amerika", "amerikaanse", "vsa"],
-    ["verenigd koninkrijk", "vk", "uk", "groot-brittannië", "britse", "brittannië"],
+    ["verenigde staten", "vs", "usa", "amerika", "amerikaanse", "vsa", "amerikanen"],
+    ["verenigd koninkrijk", "vk", "uk", "groot-brittannië", "britse", "brittannië", "britten"],
     ["internationaal strafhof", "icc", "strafhof"],
     ["internationaal gerechtshof", "igh", "icj", "gerechtshof"],
     ["adviesraad internationale vraagstukken", "aiv"],
@@ -192,33 +192,45 @@ _ALIAS_GROUPS = [
     ["tweede kamer", "kamer", "tk", "parlement", "volksvertegenwoordiging"],
     ["responsibility to protect", "r2p", "rtop", "verantwoordelijkheid om te beschermen"],
     ["rusland", "russische", "russisch", "russen"],
-    ["duitsland", "duitse", "duits"],
-    ["frankrijk", "franse", "frans"],
-    ["belgië", "belgische"],
-    ["china", "chinese"],
-    ["syrië", "syrische"],
-    ["irak", "iraakse"],
-    ["oekraïne", "oekraïense"],
-    ["libië", "libische"],
-    ["mali", "malinese"],
-    ["afghanistan", "afghaanse"],
-    ["turkije", "turkse"],
-    ["iran", "iraanse"],
-    ["israël", "israëlische"],
-    ["europa", "europese"],
-    ["afrika", "afrikaanse"],
-    ["canada", "canadese"],
-    ["mexico", "mexicaanse"],
-    ["rwanda", "rwandese"],
-    ["jemen", "jemenitische"],
+    ["duitsland", "duitse", "duits", "duitsers"],
+    ["frankrijk", "franse", "frans", "fransen"],
+    ["belgië", "belgische", "belgen"],
+    ["china", "chinese", "chinees", "chinezen"],
+    ["syrië", "syrische", "syriërs"],
+    ["irak", "iraakse", "irakezen"],
+    ["oekraïne", "oekraïense", "oekraïners"],
+    ["libië", "libische", "libiërs"],
+    ["mali", "malinese", "malinezen"],
+    ["afghanistan", "afghaanse", "afghanen"],
+    ["turkije", "turkse", "turken"],
+    ["iran", "iraanse", "iranese", "iraniërs"],
+    ["israël", "israëlische", "israëliërs"],
+    ["europa", "europese", "europees", "europeanen"],
+    ["afrika", "afrikaanse", "afrikanen"],
+    ["canada", "canadese", "canadezen"],
+    ["mexico", "mexicaanse", "mexicanen"],
+    ["rwanda", "rwandese", "rwandezen"],
+    ["jemen", "jemenitische", "jemenieten"],
     ["isis", "islamitische staat", "isil", "daesh"],
     ["world health assembly", "wha"],
     ["wereldgezondheidsorganisatie", "who", "world health organization"],
 ]
 ALIASES: dict[str, str] = {}
+# Every entity a spelling can name: "europese" names the Europese Unie and Europa, so a claim's
+# "Europese buitengrenzen" is found in "de buitengrenzen van Europa". ALIASES keeps the first.
+ALIAS_KEYS: dict[str, tuple[str, ...]] = {}
 for _group in _ALIAS_GROUPS:
     for _name in _group:
         ALIASES.setdefault(_name, _group[0])
+        ALIAS_KEYS[_name] = ALIAS_KEYS.get(_name, ()) + (_group[0],)
+
+PARTIES = frozenset(
+    group[0] for group in _ALIAS_GROUPS if group[0] in (
+        "groenlinks", "partij voor de dieren", "partij van de arbeid", "christenunie",
+        "christen-democratisch appèl", "volkspartij voor vrijheid en democratie", "socialistische partij",
+        "partij voor de vrijheid", "staatkundig gereformeerde partij", "democraten 66", "forum voor democratie",
+    )
+)
 
 NEGATIONS = frozenset(
     [
@@ -368,6 +380,21 @@ NEG_LIKE = frozenset(
 )
 
 # Nouns that name actors; their order around a verb says who does what to whom.
+# Verbs that say who holds a view or asks something ("het kabinet stelt", "de leden vragen"):
+# in a written consultation the fracties ask and the cabinet answers, and a summary that puts
+# one's words in the other's mouth misstates the record.
+SPEECH_VERBS = frozenset(
+    """
+    stelt stellen stelde vindt vinden vond vraagt vragen vroeg vroegen meent menen meende constateert
+    constateren constateerde pleit pleiten pleitte wijst wijzen wees roept roepen riep onderschrijft
+    onderschrijven deelt delen verwacht verwachten benadrukt benadrukken acht achten concludeert
+    concluderen erkent erkennen betreurt betreuren verwelkomt verwelkomen verzoekt verzoeken antwoordt
+    antwoorden merkt merken zegt zeggen zei schrijft schrijven oordeelt oordelen waardeert waarderen
+    hecht hechten betwijfelt betwijfelen onderstreept onderstrepen herinnert herinneren vreest vrezen
+    verwijt verwijten prijst prijzen steunt steunen spreekt spreken geeft geven informeert informeren
+    """.split()
+)
+
 ROLE_WORDS = frozenset(
     [
         "kabinet",
@@ -608,6 +635,16 @@ _ANTONYM_PAIRS = [
     ("verhogen", "verlagen"),
     ("winst", "verlies"),
     ("vóór", "na"),
+    ("steunen", "afwijzen"),
+    ("aanvaardt", "verwerpt"),
+    ("aangenomen", "afgewezen"),
+    ("goedgekeurd", "afgewezen"),
+    ("toestaan", "verbieden"),
+    ("toegestaan", "verboden"),
+    ("verbeterd", "verslechterd"),
+    ("verbetering", "verslechtering"),
+    ("uitbreiden", "inperken"),
+    ("optimistisch", "pessimistisch"),
 ]
 ANTONYMS: dict[str, set[str]] = {}
 for _a, _b in _ANTONYM_PAIRS:

@@ -124,7 +124,7 @@ _KIND_FEATURES = {
     "name": ("name_fail", "name_out_win"),
     "negation": ("neg_added", "neg_dropped", "wel_added"),
     "modality": ("firm_added", "hedge_dropped", "hedge_added", "quant_changed"),
-    "roles": ("role_inv", "local_inv"),
+    "roles": ("role_inv", "local_inv", "agent_swap", "speaker_clash"),
     "content": ("miss_n", "miss_rare", "miss_run", "cov_ctx", "cov_win"),
 }
 # Checks whose failure alone makes a claim unsupported, whatever the similarity says ("a claim
