@@ -7,7 +7,7 @@
     python -m bench.claims --latency 200    # p50/p95 seconds per pair, caches cold and warm
 
 Sets (eval/data):
-- claims_blind_train.jsonl: 580 Dutch pairs written blind from documents 000, 002, 003. The model
+- claims_blind_train.jsonl: 1,049 Dutch pairs written blind from documents 000, 002, 003. The model
   is fitted and chosen on these only, by cross-validation grouped by context (a context appears in
   several pairs, so random folds would leak). Reported figures for this set are out-of-fold.
 - claims_blind_test.jsonl: 335 pairs from documents 001 and 004, the LOCKED test split. Only its

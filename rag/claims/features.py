@@ -24,7 +24,7 @@ from rag.claims import lexicon as lx
 from rag.claims.analysis import Analysis, Date, Name, Number, Token, analyse
 from rag.claims.embed import EMBEDDER
 
-FEATURES_VERSION = 15  # bump when a feature's computation changes (cached features are rebuilt)
+FEATURES_VERSION = 16  # bump when a feature's computation changes (cached features are rebuilt)
 
 FEATURE_NAMES = [
     "emb_best",  # cosine(claim, best context sentence / pair / triple)
@@ -898,9 +898,13 @@ def _negation(
             reverse.setdefault(p, []).append(t)
     # a prefix ("non-proliferatie", "niet-statelijke") negates its own word, not its neighbours
     for cue in (t for t in span_tokens if _is_neg(t) and _denies(ctx.tokens, t.i)):
-        reach = [cue.i] if cue.low not in lx.NEGATIONS else _neg_scope(ctx.tokens, cue.i)
-        scope = [p for p in reach if ctx.tokens[p].content]
-        claim_toks = [t for p in scope for t in reverse.get(p, [])]
+        if cue.low in lx.NEGATIONS:
+            claim_toks = [t for p in _neg_scope(ctx.tokens, cue.i) if ctx.tokens[p].content for t in reverse.get(p, [])]
+        else:
+            from rag.claims.analysis import _stem
+
+            base = cue.low.split("-", 1)[1]
+            claim_toks = [t for t in claim.tokens if t.kind == "word" and (t.low == base or t.stem == _stem(base))]
         if not claim_toks:
             continue
         if not any(_negative_near(claim.tokens, t.i, t.sent) for t in claim_toks):
