@@ -216,6 +216,11 @@ def test_short_fact_answers_and_source_labels(scorer):
     assert scorer.score("2017.", ctx).supported  # a bare fact, found
     wrong = scorer.score("2018.", ctx)
     assert not wrong.supported and wrong.failed_fact == "2018"
+    # a count with the word it counts, as the bundled model answers "hoeveel landen"
+    coalitions = "Het Koninkrijk werkt samen met de Equal Rights Coalition (42 landen) en de Core Group (31 landen)."
+    assert scorer.score("42 landen.", coalitions).supported
+    assert not scorer.score("43 landen.", coalitions).supported
+    assert not scorer.score("42 bedrijven.", coalitions).supported
     # a label in front of a quoted part says where it comes from, like a [n] marker
     assert scorer.score("Kabinet (antwoord 56): Het kabinet concludeerde in 2017 dat een juridische basis ontbrak.",
                         ctx).supported

@@ -131,6 +131,8 @@ _KIND_FEATURES = {
 # is supported when all its facts are"). The trained model file names its own list, chosen by
 # cross-validation; this is the default for hand-set weights.
 HARD_CHECKS = ("num_fail", "date_fail", "name_fail")
+# A claim of a checkable fact and at most this many other content words is a short answer.
+_SHORT_ANSWER_WORDS = 2
 
 
 class OfflineScorer(_Base):
@@ -184,9 +186,11 @@ class OfflineScorer(_Base):
         failed = [f for f in checked.facts if not f.ok]
         hard_fail = [f for f in failed if f.check in self.hard_checks]
         facts = [f.to_dict() for f in checked.facts]
-        if checked.values["content_words"] == 0 and checked.facts and not failed:
-            # nothing but checkable facts ("2017.", "11 juli 2018.") and every one found: a short
-            # answer to a when/how-many question is supported by the fact itself
+        precise = [f for f in checked.facts if f.kind in ("number", "date", "name")]
+        if checked.values["content_words"] <= _SHORT_ANSWER_WORDS and precise and not failed:
+            # a checkable fact with at most the word it counts ("2017.", "11 juli 2018.", "42 landen.")
+            # and everything found: a short answer to a when/how-many question is supported by the
+            # fact itself (the whole-claim similarity of two words says nothing)
             return ClaimVerdict(True, max(p, min(f.support for f in checked.facts)), [], None, facts)
         ok = p >= self.threshold and not hard_fail
         if ok:
