@@ -13,18 +13,18 @@ turns the features into a probability.
 
 from __future__ import annotations
 
-import itertools
 import functools
+import itertools
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from rag.claims import lexicon as lx
-from rag.claims.analysis import Analysis, Date, Name, Number, Token, analyse
+from rag.claims.analysis import Analysis, Date, Name, Number, Token, _stem, analyse
 from rag.claims.embed import EMBEDDER
 
-FEATURES_VERSION = 16  # bump when a feature's computation changes (cached features are rebuilt)
+FEATURES_VERSION = 17  # bump when a feature's computation changes (cached features are rebuilt)
 
 FEATURE_NAMES = [
     "emb_best",  # cosine(claim, best context sentence / pair / triple)
@@ -556,7 +556,6 @@ def check(claim_text: str, context: str, use_embeddings: bool = True) -> Checked
     wel_added = float(
         any(t.low == "wel" for t in claim.tokens) and not any(t.low == "wel" for t in span_tokens)
     )
-    span_low = {t.low for t in span_tokens}
     # an opposite under a negation agrees ("verworpen" for "niet aangenomen")
     span_forms = {
         f: t.text
@@ -844,15 +843,18 @@ _CLAUSE_BOUNDARY = frozenset(
 _NOT_DENIALS = (("niet", "in", "de", "laatste", "plaats"), ("niet", "alleen"), ("niet", "enkel"))
 
 
-def _neg_scope(tokens: list[Token], cue: int, before: int = 3, after: int = 8) -> list[int]:
+def _neg_scope(a: Analysis, cue: int, before: int = 3, after: int = 8) -> list[int]:
     """Positions a negation at `cue` reaches: a few words before it and more after (Dutch puts
     the negated part mostly after "niet"/"geen"), within its sentence and clause."""
+    tokens = a.tokens
     sent = tokens[cue].sent
     out = []
     for step, limit in ((-1, before), (1, after)):
         p = cue + step
         while 0 <= p < len(tokens) and abs(p - cue) <= limit and tokens[p].sent == sent:
-            if tokens[p].low in _CLAUSE_BOUNDARY:
+            left, right = (tokens[p - 1], tokens[p]) if step == 1 else (tokens[p], tokens[p + 1])
+            gap = a.text[left.end : right.start]
+            if tokens[p].low in _CLAUSE_BOUNDARY or any(ch in gap for ch in _CLAUSE_BOUNDARY if len(ch) == 1):
                 break
             out.append(p)
             p += step
@@ -883,7 +885,7 @@ def _negation(
     ):
         if not _denies(claim.tokens, cue.i):
             continue
-        reach = set(_neg_scope(claim.tokens, cue.i))
+        reach = set(_neg_scope(claim, cue.i))
         scope = [t for t in content if t.i in reach]
         positions = [p for t in scope for p in matches[t.i].strong if ctx.tokens[p].sent in win]
         if not positions:
@@ -899,10 +901,8 @@ def _negation(
     # a prefix ("non-proliferatie", "niet-statelijke") negates its own word, not its neighbours
     for cue in (t for t in span_tokens if _is_neg(t) and _denies(ctx.tokens, t.i)):
         if cue.low in lx.NEGATIONS:
-            claim_toks = [t for p in _neg_scope(ctx.tokens, cue.i) if ctx.tokens[p].content for t in reverse.get(p, [])]
+            claim_toks = [t for p in _neg_scope(ctx, cue.i) if ctx.tokens[p].content for t in reverse.get(p, [])]
         else:
-            from rag.claims.analysis import _stem
-
             base = cue.low.split("-", 1)[1]
             claim_toks = [t for t in claim.tokens if t.kind == "word" and (t.low == base or t.stem == _stem(base))]
         if not claim_toks:
@@ -1121,8 +1121,6 @@ _STEM_MIN = 7
 def _antonym_forms() -> dict[str, set[str]]:
     """The opposites of lexicon.ANTONYMS by word and, for longer words, by stem (prefixed "~"), so
     that "steunt" meets "verwerpen"."""
-    from rag.claims.analysis import _stem
-
     out: dict[str, set[str]] = {}
     for word, others in lx.ANTONYMS.items():
         forms = set(others) | {"~" + _stem(o) for o in others if len(o) >= _STEM_MIN}
