@@ -1,7 +1,7 @@
 """The Ray ingest engine gives the same result as the local one, and is incremental.
 
 The slow tests start a real Ray cluster on 127.0.0.1 with 2 CPUs (once per module)
-and embed the demo corpus on it with the real bundled model; the local result is
+and embed the demo corpus's chunks on it with the real bundled model; the local result is
 the shared `demo_home` fixture. The fast tests cover the shard files and the merge
 without Ray.
 """
@@ -120,15 +120,37 @@ def ray_address():
 
 
 @pytest.fixture(scope="module")
-def ray_home(ray_address, demo_dir, tmp_path_factory):
-    """The demo corpus (a copy, so a test can change it) ingested with the Ray engine."""
+def ray_home(ray_address, demo_dir, demo_home, tmp_path_factory):
+    """The demo corpus (a copy, so a test can change it) ingested with the Ray engine.
+
+    The sentence vectors of the hybrid index are embedded by the local index sync, not by the Ray
+    engine, and are the same texts as in the demo home: they are seeded from the demo home's
+    vector cache (as a re-ingest would find them), which saves minutes of a 2-core run. Every
+    chunk vector is removed from that copy, so the index can only hold what the cluster embedded."""
+    import sqlite3
+
     from corpus.settings import load_settings
+    from corpus.store import ChunkStore
+    from embeddings.cache import TABLE, VectorCache
+    from rag.distributed.local_api import index_text, text_hash
     from rag.distributed.ray_engine import ingest_paths_ray
 
     base = tmp_path_factory.mktemp("ray")
     corpus = base / "demo"
     shutil.copytree(demo_dir, corpus)
-    settings = load_settings({"home": base / "home"}, env={})
+    home = base / "home"
+    home.mkdir()
+    src, dst = sqlite3.connect(demo_home.home / VectorCache.FILENAME), sqlite3.connect(home / VectorCache.FILENAME)
+    try:
+        src.backup(dst)
+        chunk_keys = [(text_hash(index_text(c)),) for c in ChunkStore(demo_home.home).chunks()]
+        dst.executemany(f"DELETE FROM {TABLE} WHERE key = ?", chunk_keys)
+        dst.commit()
+        assert dst.execute(f"SELECT COUNT(*) FROM {TABLE}").fetchone()[0] > 0
+    finally:
+        src.close()
+        dst.close()
+    settings = load_settings({"home": home}, env={})
     report = ingest_paths_ray([corpus], settings, address=ray_address, progress=False, keep_shards=True)
     return settings, corpus, report
 
@@ -156,6 +178,7 @@ def test_ray_ingest_equals_local_ingest(ray_home, demo_home, devset):
     # every chunk was embedded on the cluster; the index sync found them all cached
     assert report.ray["embedded_on_cluster"] == len(_store_chunks(settings)) > 0
     assert report.ray["embedded_at_sync"] == 0 and report.index["embedded"] == 0
+    assert report.index["sentences_embedded"] == 0  # seeded from the demo home (see ray_home)
     assert report.ray["cluster"]["cpus"] == 2 and report.ray["cluster"]["embedders"] == 2
 
     ray_chunks, local_chunks = _store_chunks(settings), _store_chunks(demo_home)
