@@ -143,7 +143,6 @@ def with_long_questions(base: str, questions: list[str], seconds: float) -> dict
 
 
 def main() -> int:
-
     from corpus.settings import load_settings
     from ui.office import Office
     from ui.processes import free_port, stop_process, wait_until_healthy

@@ -412,7 +412,6 @@ def test_openapi_docs_list_every_endpoint(client):
 # -- a real server ----------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def real_server(tmp_path_factory):
-
     from ui.processes import free_port, stop_process, wait_until_healthy
 
     root = tmp_path_factory.mktemp("api_real")

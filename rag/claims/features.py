@@ -138,8 +138,6 @@ def _positions(ctx: Analysis, tok: Token) -> list[tuple[list[int], float, str]]:
         found = [h for h in hits if h]
         if "-" in tok.low:
             head = tok.low.split("-")[-1]
-            from rag.claims.analysis import _stem
-
             h = ctx.by_low.get(head) or ctx.by_stem.get(_stem(head))
             if h:
                 out.append((h, 0.8, "kern van samenstelling"))
@@ -334,8 +332,6 @@ _GOVERNMENT = ("kabinet", "regering", "minister", "ik", "wij", "we", "onze", "on
 
 
 def _name_part_found(part: str, ctx: Analysis) -> bool:
-    from rag.claims.analysis import _stem
-
     if lx.ALIASES.get(part) == "nederland" and any(w in ctx.by_low for w in _GOVERNMENT):
         return True
     if part in ctx.by_low or _stem(part) in ctx.by_stem or _stem(part) in ctx.by_part:
@@ -370,8 +366,6 @@ def _check_name(nm: Name, ctx: Analysis, win: set[int]) -> tuple[Fact, bool]:
     missing = [p for p in parts if p not in found]
     inside = True
     if found:
-        from rag.claims.analysis import _stem
-
         sents = {
             ctx.tokens[i].sent
             for p in found
@@ -835,9 +829,9 @@ def _negative_near(tokens: list[Token], center: int, sent: int, radius: int = 5)
 
 # Where a negation's reach ends: punctuation and words that open another clause ("landen die dat
 # nog niet gedaan hebben" does not negate "landen").
-_CLAUSE_BOUNDARY = frozenset(
-    [",", ";", ":", "(", ")", "die", "dat", "waarom", "omdat", "terwijl", "waarbij", "welke", "want",
-     "doordat", "zodat", "hoewel", "maar"]
+_CLAUSE_PUNCTUATION = ",;:()"
+_CLAUSE_WORDS = frozenset(
+    ["die", "dat", "waarom", "omdat", "terwijl", "waarbij", "welke", "want", "doordat", "zodat", "hoewel", "maar"]
 )
 # "niet in de laatste plaats" and "niet alleen" stress, they do not deny.
 _NOT_DENIALS = (("niet", "in", "de", "laatste", "plaats"), ("niet", "alleen"), ("niet", "enkel"))
@@ -854,7 +848,7 @@ def _neg_scope(a: Analysis, cue: int, before: int = 3, after: int = 8) -> list[i
         while 0 <= p < len(tokens) and abs(p - cue) <= limit and tokens[p].sent == sent:
             left, right = (tokens[p - 1], tokens[p]) if step == 1 else (tokens[p], tokens[p + 1])
             gap = a.text[left.end : right.start]
-            if tokens[p].low in _CLAUSE_BOUNDARY or any(ch in gap for ch in _CLAUSE_BOUNDARY if len(ch) == 1):
+            if tokens[p].low in _CLAUSE_WORDS or any(ch in gap for ch in _CLAUSE_PUNCTUATION):
                 break
             out.append(p)
             p += step

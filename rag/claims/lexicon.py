@@ -215,21 +215,21 @@ _ALIAS_GROUPS = [
     ["world health assembly", "wha"],
     ["wereldgezondheidsorganisatie", "who", "world health organization"],
 ]
-ALIASES: dict[str, str] = {}
 # Every entity a spelling can name: "europese" names the Europese Unie and Europa, so a claim's
 # "Europese buitengrenzen" is found in "de buitengrenzen van Europa". ALIASES keeps the first.
 ALIAS_KEYS: dict[str, tuple[str, ...]] = {}
 for _group in _ALIAS_GROUPS:
     for _name in _group:
-        ALIASES.setdefault(_name, _group[0])
         ALIAS_KEYS[_name] = ALIAS_KEYS.get(_name, ()) + (_group[0],)
+ALIASES: dict[str, str] = {name: keys[0] for name, keys in ALIAS_KEYS.items()}
 
+# The alias keys of the political parties (the first name of their group above).
 PARTIES = frozenset(
-    group[0] for group in _ALIAS_GROUPS if group[0] in (
+    [
         "groenlinks", "partij voor de dieren", "partij van de arbeid", "christenunie",
         "christen-democratisch appèl", "volkspartij voor vrijheid en democratie", "socialistische partij",
         "partij voor de vrijheid", "staatkundig gereformeerde partij", "democraten 66", "forum voor democratie",
-    )
+    ]
 )
 
 NEGATIONS = frozenset(
