@@ -268,13 +268,10 @@ def train(out: Path = MODEL_PATH, progress: bool = True) -> ClaimModel:
     top = max(c[0] for c in configs)
     near = [c for c in configs if c[0] >= top - 0.005]
     _, C, hard, use_extra, probs, lodo_probs = min(near, key=lambda c: (c[3], c[1], -len(c[2])))
-    ba = figures(rows, list(decide(probs, feats, verb, 0.5, hard)))["balanced_accuracy"]
-    # The threshold moves from 0.5 only for a clear gain (more than 0.01 balanced accuracy).
+    # The threshold stays at 0.5: with balanced class weights that is where supported and unsupported
+    # count alike. A threshold searched on the cross-validated train pairs moved to 0.3 in one refit
+    # (+0.01 there) and lost 0.07 on the hand-written dev pairs: it fitted the train documents' habits.
     threshold = 0.5
-    for t in np.arange(0.30, 0.71, 0.05):
-        b = figures(rows, list(decide(probs, feats, verb, float(t), hard)))["balanced_accuracy"]
-        if b > ba + 0.01:
-            threshold, ba = round(float(t), 2), b
     f = figures(rows, list(decide(probs, feats, verb, threshold, hard)))
     lodo = figures(rows, list(decide(lodo_probs, feats, verb, threshold, hard)))
     Xfit, yfit = (np.vstack([X, extra[0]]), np.concatenate([y, extra[1]])) if use_extra else (X, y)
@@ -291,8 +288,8 @@ def train(out: Path = MODEL_PATH, progress: bool = True) -> ClaimModel:
         "cv_leave_one_document_out": _round(lodo),
         "perturbation_pairs_helped": bool(use_extra),
         "note": "C, hard_checks and the use of perturbation pairs chosen by the mean balanced accuracy of 5-fold "
-                "cross-validation grouped by context and of leaving one train document out; the threshold by "
-                "the first; class weights balanced",
+                "cross-validation grouped by context and of leaving one train document out; class weights "
+                "balanced, threshold 0.5",
     }
     model.save(out)
     print(f"chose C={C}, hard checks {list(hard)}, threshold {threshold}, perturbation pairs "

@@ -19,7 +19,10 @@ _ABBREVIATIONS = {
     "min", "mln", "mld", "mrd", "vgl", "incl", "excl", "z.g.a", "e.a", "t.o.v", "tov", "i.p.v", "ipv",
     "c.q", "cq", "m.n", "mn", "a.s", "jhr", "st", "stcrt", "stb", "kamerstuk", "o.m", "om", "n.a.v", "nav",
     "d.d", "dd", "t.b.v", "tbv", "i.c.m", "icm", "t.z.t", "tzt", "m.i.v", "miv", "o.b.v", "obv", "e.v", "a.i",
+    "c.s", "cs",
 }
+# Initials ("S.A. Blok", "J.P. Balkenende"): their full stops do not end a sentence.
+INITIALS = re.compile(r"(?:[a-z]\.)+[a-z]")
 
 # The same without their dots ("ipv", "mbt"): how staff type them.
 ABBREVIATION_WORDS = frozenset(a.replace(".", "") for a in _ABBREVIATIONS)
@@ -127,7 +130,8 @@ def split_sentences(text: str) -> list[str]:
             last = re.findall(r"[\w.]+$", before)
             word = last[0].lower().rstrip(".") if last else ""
             punct = m.group(0)[0]
-            if punct == "." and (word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())):
+            if punct == "." and (word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+                                 or INITIALS.fullmatch(word)):
                 continue
             if punct == ":" :
                 continue  # a colon introduces, it rarely ends a claim

@@ -30,6 +30,11 @@ def test_sentence_spans_are_verbatim_and_respect_abbreviations():
     pieces = [text[s:e] for s, e in spans]
     assert pieces == ["Uw Kamer ontving op 18 december jl. (Kamerstuk 29 521, nr. 396) het rapport.",
                       "Motie-Soerdsma c.s. werd verworpen.", "Klaar!"]
+    # initials do not end a sentence ("S.A. Blok"), so a signature is one unit, not "…Zaken, S.A."
+    signed = "Het kabinet zal de Kamer informeren. De Minister van Buitenlandse Zaken, S.A. Blok. Bijlage volgt."
+    assert [signed[s:e] for s, e in sentence_spans(signed)][1] == "De Minister van Buitenlandse Zaken, S.A. Blok."
+    assert split_answer("Ondertekend door S.A. Blok [1]. Verder niets [2].") == [
+        "Ondertekend door S.A. Blok [1].", "Verder niets [2]."]
 
 
 def test_markers_and_split():

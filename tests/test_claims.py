@@ -126,6 +126,23 @@ def test_a_missing_name_fails():
     assert [f.text for f in facts if f.kind == "name" and not f.ok] == ["Frankrijk"]
 
 
+def test_claim_sentences_keep_cum_suis_and_initials():
+    text = ("Ik wijs naar de motie van het lid Soerdsma c.s. (Kamerstuk 33 783, nr. 44) van 2 juli. "
+            "Getekend, S.A. Blok. De motie is niet aangenomen.")
+    assert ct.split_sentences(text) == [
+        "Ik wijs naar de motie van het lid Soerdsma c.s. (Kamerstuk 33 783, nr. 44) van 2 juli.",
+        "Getekend, S.A. Blok.", "De motie is niet aangenomen."]
+
+
+def test_a_vote_tally_is_not_a_negation():
+    ctx = "De motie was «oordeel kamer» en is niet aangenomen, met 74 tegen 76 stemmen."
+    # "74 tegen 76" counts votes; it does not negate "aangenomen" in the claim
+    flipped = check("De motie is met 74 tegen 76 stemmen aangenomen.", ctx, use_embeddings=False)
+    assert flipped.values["neg_dropped"] == 1.0
+    kept = check("De motie is met 74 tegen 76 stemmen niet aangenomen.", ctx, use_embeddings=False)
+    assert kept.values["neg_dropped"] == 0.0
+
+
 def test_negation_dropped_is_local():
     ctx = "Het kabinet heeft geen inzicht in de uitkomsten van gepaste zorgvuldigheid van de bedrijven."
     dropped = check("Het kabinet heeft inzicht in de uitkomsten van de gepaste zorgvuldigheid.", ctx,

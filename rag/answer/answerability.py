@@ -26,6 +26,7 @@ from pathlib import Path
 from rag import claim_text as ct
 from rag.answer.model import LogisticModel
 from rag.answer.question import QUESTION_WORDS, QuestionInfo
+from rag.text import fold
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,27 @@ def question_terms(question: QuestionInfo) -> list[str]:
     fr |= {a for aliases in ALIASES.values() for a in aliases if " " not in a}  # "pvdd", "gl": a fractie, not a topic
     return [w for w in ct.lower_tokens(question.text)
             if len(w) >= 3 and not w.isdigit() and w not in ct.STOPWORDS and w not in QUESTION_WORDS and w not in fr
-            and w.replace(".", "") not in ct.ABBREVIATION_WORDS]
+            and w.replace(".", "") not in ct.ABBREVIATION_WORDS and w not in question.carried]
+
+
+def _known_equivalents(question: QuestionInfo, vocab: Vocabulary | None) -> set[str]:
+    """Question words whose staff phrase the documents write otherwise ("premier": minister-president)."""
+    from rag.answer.thesaurus import known_equivalents
+
+    return known_equivalents(question.text, vocab.knows) if vocab is not None else set()
+
+
+def _unknown_terms(question: QuestionInfo, vocab: Vocabulary | None) -> list[str]:
+    """The question's own content words that no document holds, in any wording the thesaurus knows."""
+    if vocab is None:
+        return []
+    equivalent = _known_equivalents(question, vocab)
+    return [w for w in question_terms(question) if fold(w) not in equivalent and not vocab.knows(w)]
+
+
+def _own_names(question: QuestionInfo) -> list[str]:
+    """The names the user typed this turn (a follow-up's carried topic is not asked about again)."""
+    return [n for n in question.names if not (set(ct.lower_tokens(n)) & question.carried)]
 
 
 def features(question: QuestionInfo, units: list, vocab: Vocabulary | None, known_fracties: set[str]) -> dict[str, float]:
@@ -109,9 +130,10 @@ def features(question: QuestionInfo, units: list, vocab: Vocabulary | None, know
     u1 = top[0].features if top else {}
     p1 = top[0].prob if top else 0.0
     p2 = top[1].prob if len(top) > 1 else 0.0
-    terms = question_terms(question)
-    unknown = [w for w in terms if vocab is not None and not vocab.knows(w)]
-    names_unknown = [n for n in question.names if vocab is not None and not vocab.knows(n)]
+    unknown = _unknown_terms(question, vocab)
+    equivalent = _known_equivalents(question, vocab)
+    names_unknown = [n for n in _own_names(question) if vocab is not None and not vocab.knows(n)
+                     and fold(n) not in equivalent]
     fr = question.fractie
     fr_units = [u for u in units if u.features.get("fractie_match")]
     f = {
@@ -211,9 +233,10 @@ def unknown_names(question: QuestionInfo, vocab: Vocabulary | None) -> list[str]
     from rag.text import zipf
 
     low = question.text.lower()
-    names = sorted((n for n in question.names if not vocab.knows(n)),
+    equivalent = _known_equivalents(question, vocab)
+    names = sorted((n for n in _own_names(question) if not vocab.knows(n) and fold(n) not in equivalent),
                    key=lambda n: (zipf(n), low.find(n) if n in low else len(low), n))
     if names:
         return names
     # Typed in lower case ("kosovo"): a word the corpus lacks and everyday Dutch rarely uses.
-    return [w for w in question_terms(question) if not vocab.knows(w) and zipf(w) < 4.0]
+    return [w for w in _unknown_terms(question, vocab) if zipf(w) < 4.0]

@@ -62,9 +62,17 @@ _REFERENCE_WORDS = {"kamerstuk", "kamerstukken", "nr", "nrs", "handelingen", "aa
                     "stb", "trb", "blz", "zie", "ook", "p", "pp", "ii", "i", "vergaderjaar", "bijlage", "en"}
 
 
+# "Zie tevens beantwoording vraag 53.", "Zie ook het antwoord op vraag 12.": a pointer to another answer.
+_POINTER = re.compile(r"^\(?\s*(?:zie|vgl\.?|verwezen wordt naar|ik verwijs)\b", re.I)
+POINTER_MAX_WORDS = 12
+
+
 def is_reference(piece: str) -> bool:
-    """A citation of another document, not a statement: nothing in it answers a question."""
+    """A citation of another document or a pointer to another answer, not a statement: nothing in it
+    answers a question."""
     words = [w for w in ct.lower_tokens(piece) if re.search(r"[a-zà-ÿ]", w)]
+    if _POINTER.match(piece.strip()) and len(words) <= POINTER_MAX_WORDS:
+        return True
     return len([w for w in words if w not in _REFERENCE_WORDS]) < 2
 
 

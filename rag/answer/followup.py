@@ -1,8 +1,8 @@
 """Follow-up questions: carry the topic of the conversation, not whole earlier questions.
 
 "en wat zei de SP daarover?" after "wat zegt het kabinet over Taiwan en de WHO?" is
-searched as "en wat zei de SP daarover? (Taiwan, WHO)": the nouns and names the
-earlier turns were about, most recent first, appended once. A question that names
+searched as "en wat zei de SP daarover? (Taiwan, WHO)": the names and uncommon words the
+earlier turns were about (the most recent turn first, its rarest words first), appended once. A question that names
 its own topic passes unchanged, so the conversation never drifts into a glued
 collage of old questions.
 """
@@ -29,6 +29,8 @@ _FILLER = QUESTION_WORDS | {"daarop", "daarover", "daarvan", "daarmee", "daarbij
                             "dacht", "vond", "vinden", "mee", "doen", "doet", "gaat", "gaan", "ermee", "erover",
                             "erop", "ervan", "erbij", "waarom", "hoezo", "welke", "landen"}
 MAX_TOPIC_TERMS = 6
+# Words as common as "zit", "toen", "houdt" or "inmiddels" (Zipf frequency, rag/text.py) name no topic.
+COMMON_WORD_ZIPF = 4.8
 _ABOUT_POSITION = re.compile(r"\b(vind\w*|vond\w*|vraag\w*|vroeg\w*|wil\w*|zeg\w*|zei|stel\w*|antwoord\w*|reageer\w*|"
                              r"reageert|reactie|mening|standpunt)\b", re.I)
 
@@ -62,6 +64,15 @@ def topic_terms(text: str) -> list[str]:
     return out
 
 
+def carried_terms(text: str) -> list[str]:
+    """The words of an earlier turn worth carrying into a follow-up: names and words rarer than
+    everyday Dutch, the rarest first (they say most about what the turn was about)."""
+    from rag.text import zipf
+
+    ranked = [(zipf(w.lower()), i, w) for i, w in enumerate(topic_terms(text))]
+    return [w for z, _, w in sorted(ranked) if z < COMMON_WORD_ZIPF]
+
+
 def is_follow_up(question: str) -> bool:
     own = [w for w in topic_terms(question) if w.lower() not in ct.NEGATIONS]
     points_back = bool(_POINTS_BACK.search(question))
@@ -77,7 +88,7 @@ def standalone_question(question: str, history: Sequence[Any] | None) -> str:
     own = {w.lower() for w in topic_terms(question)}
     terms: list[str] = []
     for text in reversed(users):  # most recent turn first: it is what "daarover" points at
-        for w in topic_terms(text):
+        for w in carried_terms(text):
             if w.lower() not in own and w.lower() not in {x.lower() for x in terms}:
                 terms.append(w)
         if len(terms) >= MAX_TOPIC_TERMS:

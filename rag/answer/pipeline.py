@@ -120,8 +120,9 @@ class Answerer:
                 log.warning("condensing with %s failed (%s); carrying the topic instead", self.spec.label, exc)
         return standalone_question(question, history)
 
-    def select(self, query: str, k: int | None, filters: dict | None) -> tuple[Prepared, dict[str, float], bool]:
-        prepared = prepare(query, self.retriever, k=k, filters=filters)
+    def select(self, query: str, k: int | None, filters: dict | None,
+               typed: str | None = None) -> tuple[Prepared, dict[str, float], bool]:
+        prepared = prepare(query, self.retriever, k=k, filters=filters, typed=typed)
         units = get_selector().rank(prepared)
         values = A.features(prepared.question, units, prepared.vocab, prepared.known_fracties)
         ok = bool(units) and A.get_answerability().answerable(values)
@@ -144,7 +145,7 @@ class Answerer:
         question = self.check_question(question)
         standalone = self.condense(question, history)
         timings["condense"] = time.perf_counter() - t0
-        prepared, values, answerable = self.select(standalone, k, filters)
+        prepared, values, answerable = self.select(standalone, k, filters, typed=question)
         timings["select"] = time.perf_counter() - t0 - timings["condense"]
         units, passages = prepared.units, prepared.passages
         base = dict(question=question, model=self.model_label, standalone_question=standalone)

@@ -68,12 +68,18 @@ ABBREVIATIONS = {
 
 
 def expand_query(question: str) -> str:
-    """`question` plus the written-out form of the abbreviations it uses ("VR" -> Veiligheidsraad)."""
+    """`question` plus the written-out form of the abbreviations it uses ("VR" -> Veiligheidsraad) and
+    the documents' wording for staff wording (rag/answer/thesaurus.py: "premier" -> minister-president)."""
+    from rag.answer.thesaurus import expansions
+
     extra = []
     for w in re.findall(r"[\w']+", question or ""):
         full = ABBREVIATIONS.get(w.lower())
         if full and full.lower() not in question.lower() and full not in extra:
             extra.append(full)
+    for wording in expansions(question):
+        if wording.lower() not in " ".join(extra).lower():
+            extra.append(wording)
     return f"{question} ({', '.join(extra)})" if extra else question
 
 
@@ -89,6 +95,9 @@ class QuestionInfo:
     wants_cabinet: bool = False  # "wat antwoordt het kabinet (aan X)"
     counted: str | None = None  # stem of what a number question counts ("hoeveel landen" -> "land")
     exact_day: bool = False  # "op welke datum": a day is asked, a bare year does not answer it
+    # Words of a follow-up's standalone form that the user did not type in this turn (the topic
+    # carried from earlier turns): they steer retrieval but are never reported as "niet genoemd".
+    carried: frozenset[str] = frozenset()
 
     @property
     def fractie(self) -> str | None:
@@ -149,3 +158,10 @@ def analyse(question: str, known_fracties: set[str] | None = None) -> QuestionIn
     exact_day = bool(re.search(r"\b(welke|op welke|van welke) (dag|datum)\b|\bwelke dag\b", low))
     return QuestionInfo(q, asked_type(q), list(dict.fromkeys(stems)), names, numbers, fracties, wants_view,
                         wants_cabinet, counted, exact_day)
+
+
+def carried_words(standalone: str, typed: str) -> frozenset[str]:
+    """Lower-case words of the standalone question that the user did not type this turn."""
+    own = set(ct.lower_tokens(typed))
+    words = {w for w in ct.lower_tokens(standalone) if w not in own}
+    return frozenset(words | {part for w in words for part in w.split("-") if part and part not in own})

@@ -19,7 +19,7 @@ from rag.answer.answerability import Vocabulary
 from rag.answer.candidates import Unit, build_units
 from rag.answer.dense import passage_sentence_scores
 from rag.answer.model import LogisticModel, softmax
-from rag.answer.question import QuestionInfo, analyse, expand_query
+from rag.answer.question import QuestionInfo, analyse, carried_words, expand_query
 from rag.answer.retrieval import corpus_vocabulary, gather, known_fracties
 
 log = logging.getLogger(__name__)
@@ -38,11 +38,14 @@ class Prepared:
 
 
 def prepare(question: str, retriever, *, query: str | None = None, k: int | None = None,
-            filters: dict | None = None) -> Prepared:
-    """Analyse `question`, retrieve with `query` (the standalone question), build and featurise units."""
+            filters: dict | None = None, typed: str | None = None) -> Prepared:
+    """Analyse `question`, retrieve with `query` (the standalone question), build and featurise units.
+    `typed` is what the user typed this turn when `question` is a follow-up made standalone."""
     query = query or question
     fracties = known_fracties(retriever, filters)
     info = analyse(query, fracties)
+    if typed and typed != query:
+        info.carried = carried_words(query, typed)
     passages = gather(info, expand_query(query), retriever, k=k, filters=filters)
     units = build_units(passages)
     vocab = corpus_vocabulary(retriever, filters)

@@ -56,7 +56,8 @@ def _block_spans(text: str, min_chars: int) -> list[tuple[int, int]]:
         before = text[start:m.start()]
         last = re.findall(r"[\w.]+$", before)
         word = last[0].lower().replace(".", "") if last else ""
-        if m.group(0).startswith(".") and (word in _ABBREV or (len(word) == 1 and word.isalpha())
+        initials = bool(last) and bool(ct.INITIALS.fullmatch(last[0].lower().rstrip(".")))
+        if m.group(0).startswith(".") and (word in _ABBREV or (len(word) == 1 and word.isalpha()) or initials
                                            or (word.isdigit() and len(word) <= 2 and m.end() < len(text)
                                                and text[m.end():m.end() + 2].strip()[:1].islower())):
             continue
@@ -86,7 +87,8 @@ def split_answer(text: str) -> list[str]:
         last = re.findall(r"[\w.]+$", before)
         word = last[0].lower().replace(".", "") if last else ""
         if m.group(0).startswith(".") and not m.group(0).rstrip().endswith("]") and (
-                word in _ABBREV or (len(word) == 1 and word.isalpha())):
+                word in _ABBREV or (len(word) == 1 and word.isalpha())
+                or (last and ct.INITIALS.fullmatch(last[0].lower().rstrip(".")))):
             continue
         pieces.append(text[start:m.end()].strip())
         start = m.end()

@@ -24,7 +24,7 @@ from rag.claims import lexicon as lx
 from rag.claims.analysis import Analysis, Date, Name, Number, Token, _stem, analyse
 from rag.claims.embed import EMBEDDER
 
-FEATURES_VERSION = 17  # bump when a feature's computation changes (cached features are rebuilt)
+FEATURES_VERSION = 18  # bump when a feature's computation changes (cached features are rebuilt)
 
 FEATURE_NAMES = [
     "emb_best",  # cosine(claim, best context sentence / pair / triple)
@@ -822,9 +822,16 @@ def _negative_near(tokens: list[Token], center: int, sent: int, radius: int = 5)
     return any(
         t.sent == sent
         and abs(t.i - center) <= radius
-        and (_is_neg(t) or t.low in lx.NEG_LIKE or t.low in lx.WEAK_NEGATIONS or _on_negation(t))
+        and (_is_neg(t) or (t.low in lx.NEG_LIKE and not _vote_count(tokens, t.i)) or t.low in lx.WEAK_NEGATIONS
+             or _on_negation(t))
         for t in tokens[max(0, center - radius) : center + radius + 1]
     )
+
+
+def _vote_count(tokens: list[Token], i: int) -> bool:
+    """"met 74 tegen 76 stemmen": a tally, not an objection."""
+    return (tokens[i].low == "tegen" and 0 < i < len(tokens) - 1
+            and tokens[i - 1].kind == "num" and tokens[i + 1].kind == "num")
 
 
 # Where a negation's reach ends: punctuation and words that open another clause ("landen die dat
