@@ -13,8 +13,8 @@ Per split and backend:
 - median answer length in words (markers and context excluded), source labels that are bare file ids;
 - the same per question kind (staff splits carry `kind`; the older splits their `type`);
 - time to the first visible output and to the full answer (p50).
-With --conversations, the follow-up conversations of eval/data/conversations_dev.jsonl are answered turn by
-turn with history, and the share of turns answered is reported. Backends: extractive (the default),
+With --conversations, the follow-up conversations of eval/data/conversations_dev.jsonl and
+conversations_train.jsonl are answered turn by turn with history, and the share of turns answered is reported. Backends: extractive (the default),
 bundled (in-process 0.5B model), openai-server (llama_cpp.server with the bundled model on a free port).
 """
 
@@ -104,6 +104,11 @@ def run_questions(answerer, gold: list[dict]) -> list[dict]:
     return rows
 
 
+# Follow-up conversations: dev (12, the first set) and train (40, written blind from the documents alone
+# by two readers who never saw Griffier's answers; for tuning the follow-up rules).
+CONVERSATION_SETS = ("conversations_dev", "conversations_train")
+
+
 def run_conversations(answerer, conversations: list[dict]) -> dict:
     """Turn-by-turn answers with history: the share of turns answered, first turns and follow-ups apart."""
     first, later = [], []
@@ -177,7 +182,7 @@ def main(argv: list[str] | None = None) -> None:
                     help="gold files under eval/gold, comma-separated (staff_test is the locked test split)")
     ap.add_argument("--backends", default="extractive")
     ap.add_argument("--threads", type=int, default=2, help="LLM threads (the target machine has 2 cores)")
-    ap.add_argument("--conversations", action="store_true", help="also answer the dev follow-up conversations")
+    ap.add_argument("--conversations", action="store_true", help="also answer the follow-up conversations (dev and train)")
     ap.add_argument("--json", dest="json_out", default=None, help="write all figures and answers to this file")
     args = ap.parse_args(argv)
 
@@ -210,9 +215,10 @@ def main(argv: list[str] | None = None) -> None:
                     res["per_kind"] = per_kind(rows)
                 results.setdefault(name, {})[split] = res
             if args.conversations:
-                conv = [json.loads(x) for x in (ROOT / "eval" / "data" / "conversations_dev.jsonl")
-                        .read_text(encoding="utf-8").splitlines() if x.strip()]
-                results.setdefault(name, {})["conversations_dev"] = {"summary": run_conversations(a, conv)}
+                for conv_set in CONVERSATION_SETS:
+                    conv = [json.loads(x) for x in (ROOT / "eval" / "data" / f"{conv_set}.jsonl")
+                            .read_text(encoding="utf-8").splitlines() if x.strip()]
+                    results.setdefault(name, {})[conv_set] = {"summary": run_conversations(a, conv)}
         except Exception as exc:  # a backend that is not available is reported, not fatal
             print(f"{name}: unavailable ({exc})", file=sys.stderr)
         finally:

@@ -29,3 +29,20 @@ def test_evidence_spans_occur_in_their_documents(path):
             assert any(normalise(span) in texts[d] for d in docs), (g["id"], span)
         for fact in g["answer_facts"]:
             assert any(normalise(fact) in normalise(span) for span in g["evidence"]), (g["id"], fact)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "eval" / "data").glob("conversations_*.jsonl")), ids=lambda p: p.name)
+def test_conversation_turns_hold_evidence_from_their_documents(path):
+    import json
+
+    conversations = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    turns = [t for c in conversations for t in c["turns"]]
+    assert conversations and all(len(c["turns"]) >= 2 for c in conversations)
+    assert len({t["id"] for t in turns}) == len(turns)
+    # hyphens aside: the cleaner keeps "MINUSMA-eenheden" whole where the raw text breaks it over two lines
+    loose = lambda text: normalise(text).replace("-", "")  # noqa: E731 - a local comparison key
+    texts = {p.stem: loose(p.read_text(encoding="utf-8")) for p in DEMO.glob("*.txt")}
+    for t in turns:
+        assert t["doc"] in texts and t["evidence"], t["id"]
+        for span in t["evidence"]:
+            assert loose(span) in texts[t["doc"]], (t["id"], span)
