@@ -121,6 +121,30 @@ def test_units_never_span_an_instruction_sentence():
     assert all(u.n_sents == 1 for u in units)  # the two sentences around the instruction are not paired
 
 
+def test_a_pointer_brings_the_numbered_answer_along():
+    from rag.answer.question import analyse as analyse_question
+    from rag.answer.retrieval import gather
+
+    pointer = passage("Zie tevens het antwoord op vraag 21.", 1, role="answer", answer_number=71)
+    answer21 = passage("Het Koninkrijk steunt de toegang van ngo's tot de VN.", 2, role="answer", answer_number=21)
+    asked: list[dict] = []
+
+    class Index:  # the two calls gather makes, over two chunks of one document
+        def search(self, query, k=6, filters=None):
+            return [pointer]
+
+        def linked_chunks(self, **criteria):
+            asked.append(criteria)
+            meta = answer21.chunk.metadata
+            hit = all(meta.get(k) == v for k, v in criteria.items() if k not in ("doc_id", "filters"))
+            return [answer21.chunk] if hit else []
+
+    found = gather(analyse_question("wat doet nl voor ngo's bij de VN?"), "ngo VN", Index(), filters={"x": 1})
+    assert [p.chunk.text for p in found] == [pointer.chunk.text, answer21.chunk.text]
+    assert [p.rank for p in found] == [1, 2] and found[1].scores == {"pointed_from": "c1"}
+    assert asked == [{"doc_id": "doc", "role": "answer", "answer_number": 21, "filters": {"x": 1}}]
+
+
 def test_a_pointer_to_another_answer_is_never_a_unit():
     text = "Zie tevens beantwoording vraag 53. Het kabinet steunt de oproep tot toegang van ngo's tot de VN."
     assert [u.text for u in build_units([passage(text)])] == [

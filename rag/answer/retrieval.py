@@ -3,12 +3,15 @@
 The hybrid retriever's top passages, plus, when the question names a fractie that spoke
 in the indexed consultations, that fractie's own question blocks and the cabinet's answers
 to it: a fractie's inbreng without an answer of its own can rank below the top 10 of a
-general search, and "wat vindt fractie X" must see it.
+general search, and "wat vindt fractie X" must see it. A cabinet answer that points to
+another ("Zie tevens het antwoord op vraag 21.") brings that numbered answer along: the
+pointer itself answers nothing.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 
 from corpus.models import Passage
@@ -19,6 +22,9 @@ log = logging.getLogger(__name__)
 CANDIDATE_PASSAGES = 6  # general search
 FRACTIE_PASSAGES = 4  # extra passages from the named fractie's blocks
 QUESTION_BLOCKS = 3  # the fractie's question paragraphs behind its best-matching answers
+POINTED_ANSWERS = 2  # numbered answers that the top passages point to
+# "Zie tevens het antwoord op vraag 21", "(zie ook beantwoording vraag 51)", "Zoals bij vraag 65 aangegeven"
+_POINTER = re.compile(r"\b(?:zie|verwijs\w*|verwezen|zoals bij)\b[^.()]{0,40}?\bvraag\s+(\d{1,3})\b", re.I)
 
 
 def known_fracties(retriever, filters: dict | None = None) -> set[str]:
@@ -45,7 +51,31 @@ def gather(question: QuestionInfo, query: str, retriever, k: int | None = None,
             seen = {p.chunk.chunk_id for p in found}
             found += [p for p in extra if p.chunk.chunk_id not in seen]
             found += _question_blocks(retriever, found, names, filters)
+    found += _pointed_answers(retriever, found, filters)
     return renumber(found)
+
+
+def _pointed_answers(retriever, passages: list[Passage], filters: dict | None = None) -> list[Passage]:
+    """The numbered answers that the passages point to ("Zie antwoord op vraag 21"), same document,
+    at most POINTED_ANSWERS; the user's filters apply to them as to any passage."""
+    seen = {p.chunk.chunk_id for p in passages}
+    out: list[Passage] = []
+    for p in passages:
+        own = (p.chunk.metadata or {}).get("answer_number")
+        for number in dict.fromkeys(int(m.group(1)) for m in _POINTER.finditer(p.chunk.text)):
+            if number == own or len(out) >= POINTED_ANSWERS:
+                continue
+            try:
+                chunks = retriever.linked_chunks(doc_id=p.chunk.doc_id, role="answer", answer_number=number,
+                                                 filters=filters)
+            except Exception as exc:  # an index without answer numbers: the pointer stays unresolved
+                log.debug("no answer %s to follow: %s", number, exc)
+                continue
+            for c in chunks[:1]:
+                if c.chunk_id not in seen:
+                    seen.add(c.chunk_id)
+                    out.append(Passage(c, p.score, p.rank, {"pointed_from": p.chunk.chunk_id}))
+    return out
 
 
 def _question_blocks(retriever, passages: list[Passage], fractie_names: list[str],
