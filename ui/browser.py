@@ -132,7 +132,8 @@ def ask(driver, question: str, *, timeout: float = 180.0):
     from selenium.webdriver.common.keys import Keys
 
     before = len(driver.find_elements(By.CSS_SELECTOR, MESSAGE))
-    box = wait_for(driver, lambda d: d.find_element(By.CSS_SELECTOR, CHAT_BOX), 30, "chat box")
+    # The chat box appears once the page has loaded the index; on a busy 2-core machine that took over 30 s.
+    box = wait_for(driver, lambda d: d.find_element(By.CSS_SELECTOR, CHAT_BOX), 90, "chat box")
     box.click()
     box.send_keys(question)
     box.send_keys(Keys.ENTER)
