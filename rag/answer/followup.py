@@ -2,9 +2,9 @@
 
 "en wat zei de SP daarover?" after "wat zegt het kabinet over Taiwan en de WHO?" is
 searched as "en wat zei de SP daarover? (Taiwan, WHO)": the names and uncommon words the
-earlier turns were about (the most recent turn first, its rarest words first), appended once. A question that names
-its own topic passes unchanged, so the conversation never drifts into a glued
-collage of old questions.
+earlier turns were about (the most recent turn first, its rarest words first), appended
+once. A question that names its own topic passes unchanged, so the conversation never
+drifts into a glued collage of old questions.
 """
 
 from __future__ import annotations
