@@ -109,11 +109,11 @@ def _known_equivalents(question: QuestionInfo, vocab: Vocabulary | None) -> set[
     return known_equivalents(question.text, vocab.knows) if vocab is not None else set()
 
 
-def _unknown_terms(question: QuestionInfo, vocab: Vocabulary | None) -> list[str]:
-    """The question's own content words that no document holds, in any wording the thesaurus knows."""
+def _unknown_terms(question: QuestionInfo, vocab: Vocabulary | None, equivalent: set[str]) -> list[str]:
+    """The question's own content words that no document holds, in any wording the thesaurus knows
+    (`equivalent`: from `_known_equivalents`)."""
     if vocab is None:
         return []
-    equivalent = _known_equivalents(question, vocab)
     return [w for w in question_terms(question) if fold(w) not in equivalent and not vocab.knows(w)]
 
 
@@ -130,8 +130,8 @@ def features(question: QuestionInfo, units: list, vocab: Vocabulary | None, know
     u1 = top[0].features if top else {}
     p1 = top[0].prob if top else 0.0
     p2 = top[1].prob if len(top) > 1 else 0.0
-    unknown = _unknown_terms(question, vocab)
     equivalent = _known_equivalents(question, vocab)
+    unknown = _unknown_terms(question, vocab, equivalent)
     names_unknown = [n for n in _own_names(question) if vocab is not None and not vocab.knows(n)
                      and fold(n) not in equivalent]
     fr = question.fractie
@@ -239,4 +239,4 @@ def unknown_names(question: QuestionInfo, vocab: Vocabulary | None) -> list[str]
     if names:
         return names
     # Typed in lower case ("kosovo"): a word the corpus lacks and everyday Dutch rarely uses.
-    return [w for w in _unknown_terms(question, vocab) if zipf(w) < 4.0]
+    return [w for w in _unknown_terms(question, vocab, equivalent) if zipf(w) < 4.0]

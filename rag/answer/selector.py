@@ -46,10 +46,11 @@ def prepare(question: str, retriever, *, query: str | None = None, k: int | None
     info = analyse(query, fracties)
     if typed and typed != query:
         info.carried = carried_words(query, typed)
-    passages = gather(info, expand_query(query), retriever, k=k, filters=filters)
+    expanded = expand_query(query)
+    passages = gather(info, expanded, retriever, k=k, filters=filters)
     units = build_units(passages)
     vocab = corpus_vocabulary(retriever, filters)
-    F.compute(info, passages, units, passage_sentence_scores(retriever, expand_query(query), passages), vocab)
+    F.compute(info, passages, units, passage_sentence_scores(retriever, expanded, passages), vocab)
     return Prepared(info, passages, units, vocab, fracties)
 
 

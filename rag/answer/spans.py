@@ -17,6 +17,17 @@ _END_RE = re.compile(r"[.!?]+[\"'»”)]*(?=\s+[\"'«“(]?[A-Z0-9À-Ý]|\s*$)")
 _ABBREV = {a.replace(".", "") for a in ct._ABBREVIATIONS} | {"jl", "nr", "blz", "art", "oa", "p", "cs", "jo", "ea"}
 
 
+def _keeps_sentence(before: str) -> bool:
+    """Does the word before a full stop keep the sentence going: an abbreviation ("jl.", "c.s."),
+    a single letter or initials ("S.A. Blok")?"""
+    last = re.findall(r"[\w.]+$", before)
+    if not last:
+        return False
+    word = last[0].lower().replace(".", "")
+    return word in _ABBREV or (len(word) == 1 and word.isalpha()) or bool(
+        ct.INITIALS.fullmatch(last[0].lower().rstrip(".")))
+
+
 def sentence_spans(text: str, min_chars: int = 1) -> list[tuple[int, int]]:
     """(start, end) offsets of the sentences of `text`, so text[s:e] is verbatim.
 
@@ -56,8 +67,7 @@ def _block_spans(text: str, min_chars: int) -> list[tuple[int, int]]:
         before = text[start:m.start()]
         last = re.findall(r"[\w.]+$", before)
         word = last[0].lower().replace(".", "") if last else ""
-        initials = bool(last) and bool(ct.INITIALS.fullmatch(last[0].lower().rstrip(".")))
-        if m.group(0).startswith(".") and (word in _ABBREV or (len(word) == 1 and word.isalpha()) or initials
+        if m.group(0).startswith(".") and (_keeps_sentence(before)
                                            or (word.isdigit() and len(word) <= 2 and m.end() < len(text)
                                                and text[m.end():m.end() + 2].strip()[:1].islower())):
             continue
@@ -83,12 +93,8 @@ def split_answer(text: str) -> list[str]:
     start = 0
     pattern = re.compile(r"[.!?]+(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])*(?=\s+[\"'«(]?[A-Z0-9À-Ý\[]|\s*$)|\n+")
     for m in pattern.finditer(text):
-        before = text[start:m.start()]
-        last = re.findall(r"[\w.]+$", before)
-        word = last[0].lower().replace(".", "") if last else ""
-        if m.group(0).startswith(".") and not m.group(0).rstrip().endswith("]") and (
-                word in _ABBREV or (len(word) == 1 and word.isalpha())
-                or (last and ct.INITIALS.fullmatch(last[0].lower().rstrip(".")))):
+        if m.group(0).startswith(".") and not m.group(0).rstrip().endswith("]") and _keeps_sentence(
+                text[start:m.start()]):
             continue
         pieces.append(text[start:m.end()].strip())
         start = m.end()

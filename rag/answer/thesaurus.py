@@ -30,8 +30,10 @@ def _table() -> tuple[dict[tuple[str, ...], list[str]], int]:
     table: dict[tuple[str, ...], list[str]] = {}
     for key, wordings in terms.items():
         words = _WORD.findall(fold(key))
-        if words and wordings:
-            table.setdefault(_stems(words), []).extend(w for w in wordings if w not in table.get(_stems(words), []))
+        if not words or not wordings:
+            continue
+        entry = table.setdefault(_stems(words), [])  # two spellings of one phrase share their stems
+        entry += [w for w in dict.fromkeys(wordings) if w not in entry]
     return table, max((len(k) for k in table), default=0)
 
 
