@@ -162,6 +162,17 @@ def test_antonym_and_modality():
     v = check("De meerderheid van de expertgroep beveelt Nederland aan een nieuwe uitzondering na te streven.", ctx,
               use_embeddings=False)
     assert v.values["antonym"] == 1.0
+    # the general lexicon (rag/claims/data/antonyms.json): inflected forms and "on-" opposites
+    eased = check("De EU heeft de sancties tegen Iran versoepeld.", "De EU heeft de sancties tegen Iran verscherpt.",
+                  use_embeddings=False)
+    assert eased.values["antonym"] == 1.0
+    assert check("Iran respecteert het verdrag.", "Iran schendt het verdrag.", use_embeddings=False).values["antonym"] == 1
+    short = check("Het budget is ontoereikend voor de missie.", "Het budget is toereikend voor de missie.",
+                  use_embeddings=False)
+    assert short.values["antonym"] == 1.0
+    same = check("Het budget is toereikend voor de missie.", "Het budget is toereikend voor de missie.",
+                 use_embeddings=False)
+    assert same.values["antonym"] == 0.0
     hedge = "Het kabinet overweegt de missie te verlengen."
     assert check("Het kabinet heeft besloten de missie te verlengen.", hedge, use_embeddings=False).values["firm_added"] == 1
     # "moet" is supported by "dient"; "niet alle" is not an overclaim

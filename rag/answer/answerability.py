@@ -25,6 +25,7 @@ from pathlib import Path
 
 from rag import claim_text as ct
 from rag.answer.model import LogisticModel
+from rag.answer.names import is_name_like
 from rag.answer.question import QUESTION_WORDS, QuestionInfo
 from rag.text import fold
 
@@ -238,5 +239,7 @@ def unknown_names(question: QuestionInfo, vocab: Vocabulary | None) -> list[str]
                    key=lambda n: (zipf(n), low.find(n) if n in low else len(low), n))
     if names:
         return names
-    # Typed in lower case ("kosovo"): a word the corpus lacks and everyday Dutch rarely uses.
-    return [w for w in _unknown_terms(question, vocab, equivalent) if zipf(w) < 4.0]
+    # Typed in lower case ("kosovo", "polen"): a word the corpus lacks that reads as a name, or that
+    # everyday Dutch rarely uses; names first.
+    unknown = _unknown_terms(question, vocab, equivalent)
+    return [w for w in unknown if is_name_like(w)] + [w for w in unknown if zipf(w) < 4.0 and not is_name_like(w)]

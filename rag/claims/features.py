@@ -24,7 +24,7 @@ from rag.claims import lexicon as lx
 from rag.claims.analysis import Analysis, Date, Name, Number, Token, _stem, analyse
 from rag.claims.embed import EMBEDDER
 
-FEATURES_VERSION = 18  # bump when a feature's computation changes (cached features are rebuilt)
+FEATURES_VERSION = 19  # bump when a feature's computation changes (cached features are rebuilt)
 
 FEATURE_NAMES = [
     "emb_best",  # cosine(claim, best context sentence / pair / triple)
@@ -1120,10 +1120,10 @@ _STEM_MIN = 7
 
 @functools.lru_cache(maxsize=1)
 def _antonym_forms() -> dict[str, set[str]]:
-    """The opposites of lexicon.ANTONYMS by word and, for longer words, by stem (prefixed "~"), so
+    """The opposites of lexicon.antonyms() by word and, for longer words, by stem (prefixed "~"), so
     that "steunt" meets "verwerpen"."""
     out: dict[str, set[str]] = {}
-    for word, others in lx.ANTONYMS.items():
+    for word, others in lx.antonyms().items():
         forms = set(others) | {"~" + _stem(o) for o in others if len(o) >= _STEM_MIN}
         keys = [word] + (["~" + _stem(word)] if len(word) >= _STEM_MIN else [])
         for key in keys:

@@ -1,0 +1,52 @@
+"""Is a word the user typed a name (a country, a city, an organisation, a person)?
+
+Staff type names in lower case ("letland", "unicef", "srebrenica"), so capitals cannot tell.
+A question that names something the documents never mention is usually a near miss: the topic
+is there, the place or organisation asked about is not. Three signs, each cheap:
+- a Dutch country or territory name (rag/answer/data/countries_nl.json, the ISO 3166 names in
+  Dutch as pycountry's translations give them);
+- a word as common in English as in Dutch: names and international acronyms ("glasgow",
+  "interpol", "darfur") are; Dutch verbs and nouns ("nestelen", "spil") are not;
+- a word no word list knows at all ("covax", "shayrat").
+Typos of corpus words never get here: the vocabulary check (answerability.Vocabulary.knows)
+forgives one edit first.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from rag import claim_text as ct
+from rag.text import fold, zipf
+
+COUNTRIES_FILE = Path(__file__).resolve().parent / "data" / "countries_nl.json"
+MIN_ENGLISH_ZIPF = 2.0  # about once per 10 million English words
+ENGLISH_MARGIN = 1.0  # how much rarer in English than in Dutch a name may still be
+MIN_UNLISTED_CHARS = 4  # shorter unlisted tokens are abbreviations of known words as often as names
+
+
+@lru_cache(maxsize=1)
+def _country_words() -> frozenset[str]:
+    names = json.loads(COUNTRIES_FILE.read_text(encoding="utf-8"))
+    return frozenset(t for n in names for t in ct.lower_tokens(fold(n)) if len(t) >= 4)
+
+
+def _english_zipf(word: str) -> float:
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:  # wordfreq is a dependency; without it only the country list speaks
+        return 0.0
+    return zipf_frequency(word, "en")
+
+
+def is_name_like(word: str) -> bool:
+    """Does the (lower-case) word read as a name rather than a Dutch word?"""
+    w = fold(word.lower())
+    if w in _country_words():
+        return True
+    english, dutch = _english_zipf(w), zipf(w)
+    if english >= MIN_ENGLISH_ZIPF and english >= dutch - ENGLISH_MARGIN:
+        return True
+    return len(w) >= MIN_UNLISTED_CHARS and w.isalnum() and english == 0.0 and dutch == 0.0
