@@ -121,6 +121,7 @@ def test_a_refusal_names_the_place_or_organisation_the_documents_lack():
     assert is_name_like("polen") and is_name_like("letland") and is_name_like("interpol") and is_name_like("covax")
     # Dutch words, however rare, are not names
     assert not is_name_like("nestelen") and not is_name_like("spil") and not is_name_like("bijdrage")
+    assert not is_name_like("republiek") and not is_name_like("eiland")  # words of country names, not names
     vocab = Vocabulary(frozenset(index_terms("Nederland draagt bij aan de NAVO-missie in Litouwen.")))
     # "polen" is common Dutch (Zipf 4.6), so only its reading as a name puts it in the refusal
     q = analyse("draagt nederland ook bij aan een navo-missie in polen?")

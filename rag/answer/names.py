@@ -24,13 +24,24 @@ from rag.text import fold, zipf
 COUNTRIES_FILE = Path(__file__).resolve().parent / "data" / "countries_nl.json"
 MIN_ENGLISH_ZIPF = 2.0  # about once per 10 million English words
 ENGLISH_MARGIN = 1.0  # how much rarer in English than in Dutch a name may still be
+COMMON_NAME_PART_ZIPF = 4.0  # "eiland", "verenigde": words of many names, not names themselves
 MIN_UNLISTED_CHARS = 4  # shorter unlisted tokens are abbreviations of known words as often as names
 
 
 @lru_cache(maxsize=1)
 def _country_words() -> frozenset[str]:
-    names = json.loads(COUNTRIES_FILE.read_text(encoding="utf-8"))
-    return frozenset(t for n in names for t in ct.lower_tokens(fold(n)) if len(t) >= 4)
+    """One-word names whole ("polen", "saoedi-arabie"); of longer names only the capitalised,
+    uncommon words ("Sri Lanka": lanka, "Verenigde Arabische Emiraten": emiraten), never
+    "eiland", "verenigde" or "republiek"."""
+    words = set()
+    for name in json.loads(COUNTRIES_FILE.read_text(encoding="utf-8")):
+        tokens = ct.tokens(name.split(",")[0].split("(")[0])
+        if len(tokens) == 1:
+            words.add(fold(tokens[0]))
+        else:
+            words.update(fold(t) for t in tokens
+                         if len(t) >= 4 and t[0].isupper() and zipf(fold(t)) < COMMON_NAME_PART_ZIPF)
+    return frozenset(words)
 
 
 def _english_zipf(word: str) -> float:
