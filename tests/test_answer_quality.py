@@ -51,4 +51,6 @@ def test_dev_conversations_follow_up_floor(demo_home):
                      if line.strip()]
     summary = run_conversations(Answerer(demo_home.replace(llm_backend="extractive")), conversations)
     assert summary["follow_ups"] >= 20
-    assert summary["follow_ups_answered"] >= 0.39, summary  # 0.43 now; 0.35 before the topic was chosen by rarity
+    # 0.52 now (12 of 23); 0.43 before a follow-up continued where the last answer was (continuity.py),
+    # 0.35 before the carried topic was chosen by rarity
+    assert summary["follow_ups_answered"] >= 0.47, summary

@@ -112,6 +112,29 @@ def test_thesaurus_adds_the_documents_wording():
     assert unknown_names(analyse("spraken de gouverneurs van aruba?"), vocab) == ["gouverneurs"]
 
 
+def test_a_follow_up_continues_where_the_last_answer_was():
+    from rag.answer.continuity import ContinuityWeights, rerank, shown_sentences
+
+    shown_text = "Het kabinet steunt de oproep tot een wereldwijd staakt-het-vuren."
+    first = passage(f"{shown_text} Het doet dat omdat de pandemie conflicten verergert.", n=1)
+    first.chunk.seq = 4
+    elsewhere = passage("Een staakt-het-vuren vraagt steun van alle partijen in het conflict.", n=2)
+    elsewhere.chunk.seq = 9
+    units = build_units([first, elsewhere])
+    for u in units:  # the selector's view before the conversation counts: the other passage first
+        u.score = 1.0 if u.n == 2 else 0.0
+    history = [{"role": "user", "content": "steunt nl het staakt-het-vuren?"},
+               {"role": "assistant", "content": f"{shown_text[:-1]} [1]."}]
+    shown = shown_sentences(history)
+    assert shown == ["het kabinet steunt de oproep tot een wereldwijd staakt-het-vuren"]  # markers gone
+    ranked = rerank(units, [first, elsewhere], shown, ContinuityWeights(same_passage=2.0, repeat=3.0))
+    # "waarom?": the sentence next to the one just shown, not the one shown again, not the other passage
+    assert ranked[0].text == "Het doet dat omdat de pandemie conflicten verergert."
+    assert abs(sum(u.prob for u in ranked) - 1.0) < 1e-9
+    # no history, no change
+    assert shown_sentences([]) == [] and rerank(units, [first, elsewhere], [], ContinuityWeights(5, 5, 5)) is units
+
+
 def test_a_refusal_names_the_place_or_organisation_the_documents_lack():
     from rag.answer.answerability import Vocabulary, missing_sentence, unknown_names
     from rag.answer.names import is_name_like

@@ -2,7 +2,8 @@
 
 1. A follow-up is made standalone by carrying the conversation's topic (followup.py;
    a capable model backend may rewrite it instead).
-2. Passages are gathered and every candidate unit is scored by the learned selector.
+2. Passages are gathered and every candidate unit is scored by the learned selector; for a
+   follow-up the scores move toward where the last answer was (continuity.py).
 3. The answerability model decides whether the best units answer what was asked; if not,
    the answer is a refusal that says what is missing, with context marked as such.
 4. The default ("extractive") composes the answer from verbatim units, answer first.
@@ -26,9 +27,10 @@ from corpus.models import Answer, Passage
 from corpus.settings import Settings
 from rag import claim_text as ct
 from rag.answer import answerability as A
+from rag.answer import continuity
 from rag.answer.check import check_parts
 from rag.answer.composer import Part, compose_answer, refusal_parts, render
-from rag.answer.followup import standalone_question
+from rag.answer.followup import is_follow_up, standalone_question
 from rag.answer.selector import Prepared, get_selector, prepare
 from rag.llm.backends import BackendSpec, get_chat_model, parse_backend
 
@@ -61,6 +63,7 @@ class Answerer:
         self._retriever = retriever
         self._llm = llm
         self._lock = threading.Lock()
+        self.continuity_weights: continuity.ContinuityWeights | None = None  # None: the fitted file
 
     # --- lazily built parts ---------------------------------------------------------------
     @property
@@ -120,10 +123,17 @@ class Answerer:
                 log.warning("condensing with %s failed (%s); carrying the topic instead", self.spec.label, exc)
         return standalone_question(question, history)
 
-    def select(self, query: str, k: int | None, filters: dict | None,
-               typed: str | None = None) -> tuple[Prepared, dict[str, float], bool]:
-        prepared = prepare(query, self.retriever, k=k, filters=filters, typed=typed)
+    def _prepare(self, query: str, k: int | None, filters: dict | None, typed: str | None) -> Prepared:
+        return prepare(query, self.retriever, k=k, filters=filters, typed=typed)
+
+    def select(self, query: str, k: int | None, filters: dict | None, typed: str | None = None,
+               history: Sequence[Any] | None = None) -> tuple[Prepared, dict[str, float], bool]:
+        prepared = self._prepare(query, k, filters, typed)
         units = get_selector().rank(prepared)
+        if history and is_follow_up(typed or query):
+            # a follow-up continues where the last answer was (continuity.py)
+            units = continuity.rerank(units, prepared.passages, continuity.shown_sentences(history),
+                                      self.continuity_weights or continuity.get_weights())
         values = A.features(prepared.question, units, prepared.vocab, prepared.known_fracties)
         ok = bool(units) and A.get_answerability().answerable(values)
         return prepared, values, ok
@@ -145,7 +155,7 @@ class Answerer:
         question = self.check_question(question)
         standalone = self.condense(question, history)
         timings["condense"] = time.perf_counter() - t0
-        prepared, values, answerable = self.select(standalone, k, filters, typed=question)
+        prepared, values, answerable = self.select(standalone, k, filters, typed=question, history=history)
         timings["select"] = time.perf_counter() - t0 - timings["condense"]
         units, passages = prepared.units, prepared.passages
         base = dict(question=question, model=self.model_label, standalone_question=standalone)
