@@ -96,7 +96,8 @@ def best_threshold(labels: list[int], scores: list[float]) -> float:
 
 def _source_hash() -> str:
     h = hashlib.sha256(str(FEATURES_VERSION).encode())
-    for p in sorted((ROOT / "rag" / "claims").glob("*.py")) + [ROOT / "rag" / "claim_text.py"]:
+    for p in (sorted((ROOT / "rag" / "claims").glob("*.py")) + sorted((ROOT / "rag" / "claims" / "data").glob("*"))
+              + [ROOT / "rag" / "claim_text.py"]):
         h.update(p.read_bytes())
     return h.hexdigest()[:16]
 
