@@ -242,4 +242,5 @@ def unknown_names(question: QuestionInfo, vocab: Vocabulary | None) -> list[str]
     # Typed in lower case ("kosovo", "polen"): a word the corpus lacks that reads as a name, or that
     # everyday Dutch rarely uses; names first.
     unknown = _unknown_terms(question, vocab, equivalent)
-    return [w for w in unknown if is_name_like(w)] + [w for w in unknown if zipf(w) < 4.0 and not is_name_like(w)]
+    name_like = [w for w in unknown if is_name_like(w)]
+    return name_like + [w for w in unknown if zipf(w) < 4.0 and w not in name_like]

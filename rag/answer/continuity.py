@@ -84,8 +84,8 @@ def rerank(units: list[Unit], passages: Sequence[Passage], shown: list[str],
     """Move the selector's scores (in place) toward where the last answer was; best first again."""
     if not units or not shown:
         return units
-    anchors = {(p.chunk.doc_id, p.chunk.seq) for p in passages
-               if any(s in _norm(p.chunk.text) for s in shown)}
+    normalised = {(p.chunk.doc_id, p.chunk.seq): _norm(p.chunk.text) for p in passages}
+    anchors = {key for key, text in normalised.items() if any(s in text for s in shown)}
     if not anchors:
         return units
     for u in units:

@@ -22,13 +22,12 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from eval.metrics import answered
 from rag.answer import continuity
 from rag.answer.continuity import ContinuityWeights
 from rag.answer.pipeline import Answerer
-from rag.evidence import span_coverage
 
 ROOT = Path(__file__).resolve().parents[2]
-HIT = 0.8
 GRIDS = {
     "same_passage": (0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0),
     "adjacent_passage": (0.0, 0.5, 1.0, 2.0),
@@ -54,15 +53,15 @@ class _CachedAnswerer(Answerer):
 
 
 def follow_ups_answered(answerer: Answerer, conversations: list[dict]) -> tuple[int, int]:
+    """(follow-ups answered, follow-ups), answered as eval.metrics.answered counts it."""
     hits = total = 0
     for conv in conversations:
         history: list[dict] = []
         for i, turn in enumerate(conv["turns"]):
             ans = answerer.answer(turn["question"], history=history)
             if i:
-                spans = turn.get("evidence") or []
                 total += 1
-                hits += bool(spans) and not ans.refused and all(span_coverage(ans.text, s) >= HIT for s in spans)
+                hits += bool(answered(turn, ans.text, ans.refused))  # None (no evidence) counts as missed
             history += [{"role": "user", "content": turn["question"]}, {"role": "assistant", "content": ans.text}]
     return hits, total
 
@@ -112,8 +111,7 @@ def main(argv: list[str] | None = None) -> None:
         dev = _load(args.dev)
         for label, w in (("dev_answered_without", ContinuityWeights()), ("dev_answered_with", weights)):
             answerer.continuity_weights = w
-            weights.info[label] = follow_ups_answered(answerer, dev)[0]
-        weights.info["dev_follow_ups"] = sum(len(c["turns"]) - 1 for c in dev)
+            weights.info[label], weights.info["dev_follow_ups"] = follow_ups_answered(answerer, dev)
     weights.save(args.out)
     print(json.dumps({**{k: getattr(weights, k) for k in GRIDS}, **weights.info,
                       "seconds": round(time.perf_counter() - t0, 1)}, indent=1))
