@@ -14,7 +14,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 FLOORS = {
-    "answered": 0.45,  # answerable questions whose answer holds every gold sentence (>= 80% of its words)
+    # answerable questions whose answer holds every gold sentence (>= 80% of its words): 0.59 now,
+    # 0.55 before the sentence after the best one could join it (composer.next_ratio)
+    "answered": 0.52,
     "near_misses_refused": 0.65,
 }
 CEILINGS = {
@@ -51,6 +53,7 @@ def test_dev_conversations_follow_up_floor(demo_home):
                      if line.strip()]
     summary = run_conversations(Answerer(demo_home.replace(llm_backend="extractive")), conversations)
     assert summary["follow_ups"] >= 20
-    # 0.52 now (12 of 23); 0.43 before a follow-up continued where the last answer was (continuity.py),
-    # 0.35 before the carried topic was chosen by rarity
-    assert summary["follow_ups_answered"] >= 0.47, summary
+    # 0.57 now (13 of 23); 0.52 before the sentence after the best one could join it; 0.43 before a
+    # follow-up continued where the last answer was (continuity.py); 0.35 before the carried topic was
+    # chosen by rarity
+    assert summary["follow_ups_answered"] >= 0.52, summary

@@ -135,6 +135,28 @@ def test_a_follow_up_continues_where_the_last_answer_was():
     assert shown_sentences([]) == [] and rerank(units, [first, elsewhere], [], ContinuityWeights(5, 5, 5)) is units
 
 
+def test_the_sentence_after_the_best_one_joins_when_short_and_the_fit_allows():
+    from rag.answer.composer import compose_answer
+
+    lead = "Het kabinet noemt drie prioriteiten voor de Veiligheidsraad."
+    follow = "Dat zijn conflictpreventie, de bescherming van burgers en klimaatveiligheid."
+    text = f"{lead} {follow} Daarnaast blijft Nederland de Raad steunen in het bredere VN-verband."
+    first = passage(text, n=1)
+    units = [u for u in build_units([first]) if u.n_sents == 1]
+    probs = {lead: 0.9, follow: 0.03}  # the list itself barely scores: it shares no word with the question
+    for u in units:
+        u.prob = probs.get(u.text, 0.07)
+    ranked = sorted(units, key=lambda u: -u.prob)
+    q = analyse("wat zijn de prioriteiten van het kabinet voor de veiligheidsraad?")
+    quoted = lambda parts: [p.text for p in parts if p.kind == "quote"]  # noqa: E731
+    # the fitted rule: the next sentence needs no share of its own while the two stay within 30 words
+    assert quoted(compose_answer(q, ranked, [first], 0.2, 90, next_ratio=0.0, next_words=30)) == [lead, follow]
+    # without it only units close to the best one join, and the list is lost
+    assert quoted(compose_answer(q, ranked, [first], 0.2, 90)) == [lead]
+    # too long together: the next sentence is ranked like any other
+    assert quoted(compose_answer(q, ranked, [first], 0.2, 90, next_ratio=0.0, next_words=15)) == [lead]
+
+
 def test_a_refusal_names_the_place_or_organisation_the_documents_lack():
     from rag.answer.answerability import Vocabulary, missing_sentence, unknown_names
     from rag.answer.names import is_name_like

@@ -6,7 +6,9 @@
   "GroenLinks-fractie: … [1] Kabinet (antwoord 50): … [2]".
 - Otherwise the best unit, and a second one only when the selector rates it nearly as high
   (the ratio is fitted with the model, rag/answer/weights/selector.json); nothing from another
-  document unless it is that close. At most three sentences, except for lists.
+  document unless it is that close. The sentence that follows the best unit in its passage needs
+  a lower, also fitted, share: it is where an announced list or a reason continues.
+  At most three sentences, except for lists.
 - A refusal says in one sentence what is missing, then, marked as context and never as the
   answer, what the documents do say.
 Parts carry their kind so the check knows how to verify each (rag/answer/check.py).
@@ -158,8 +160,13 @@ def fractie_parts(question: QuestionInfo, units: list[Unit], passages: list[Pass
 
 
 def compose_answer(question: QuestionInfo, units: list[Unit], passages: list[Passage], second_ratio: float,
-                   max_words: int) -> list[Part]:
-    """Parts of an answer from ranked units (best first)."""
+                   max_words: int, next_ratio: float | None = None, next_words: int = 0) -> list[Part]:
+    """Parts of an answer from ranked units (best first).
+
+    Another unit joins the best one when its share is at least `second_ratio` of the best unit's.
+    The sentence right after the best unit (the list an announcing sentence leads into, the
+    "because" that follows a finding) needs only `next_ratio` of it when the two together stay
+    within `next_words` words; next_ratio None treats it like any unit."""
     if not units:
         return []
     top = units[0]
@@ -176,8 +183,9 @@ def compose_answer(question: QuestionInfo, units: list[Unit], passages: list[Pas
     sentences = len(ct.split_sentences(top.text))
     chosen = [top]
     limit = max_words * (1.5 if question.asked == "list" else 1.0)
-    for u in units[1:6]:
-        if u.prob < second_ratio * top.prob:
+    following = _following(top, units, next_ratio, next_words)
+    for u in ([following] if following else []) + [u for u in units[1:6] if u is not following]:
+        if u is not following and u.prob < second_ratio * top.prob:
             break
         if any(u.overlaps(o) for o in chosen):
             continue
@@ -189,6 +197,16 @@ def compose_answer(question: QuestionInfo, units: list[Unit], passages: list[Pas
         words += u.words()
         sentences += n_sent
     return parts
+
+
+def _following(top: Unit, units: list[Unit], next_ratio: float | None, next_words: int) -> Unit | None:
+    """The best-scored unit that starts with the sentence after `top`, when its share reaches
+    `next_ratio` and the two together stay within `next_words` words."""
+    if next_ratio is None:
+        return None
+    after = top.sent_index + top.n_sents
+    return next((u for u in units[1:] if u.n == top.n and u.sent_index == after and u.prob >= next_ratio * top.prob
+                 and top.words() + u.words() <= next_words), None)
 
 
 def refusal_parts(missing: str, units: list[Unit]) -> list[Part]:

@@ -174,7 +174,7 @@ class Answerer:
             return
         sel = get_selector().model.info
         composed = compose_answer(prepared.question, units, passages, float(sel.get("second_ratio", 0.9)),
-                                  int(sel.get("max_words", 60)))
+                                  int(sel.get("max_words", 60)), sel.get("next_ratio"), int(sel.get("next_words") or 0))
         if self.spec.kind == "extractive":
             yield from self._emit_parts(composed, passages, base, done)
             return
