@@ -157,6 +157,21 @@ def test_the_sentence_after_the_best_one_joins_when_short_and_the_fit_allows():
     assert quoted(compose_answer(q, ranked, [first], 0.2, 90, next_ratio=0.0, next_words=15)) == [lead]
 
 
+def test_a_sentence_that_says_the_same_again_is_left_out():
+    from rag.answer.composer import compose_answer
+
+    said = "Tot slot kan het Koninkrijk het kernwapenverbod niet ondertekenen omdat het verdrag niet verenigbaar is."
+    again = "Tot slot kan Nederland het kernwapenverbod niet ondertekenen omdat het verdrag niet verenigbaar is."
+    other = "Nederland is lid van de NAVO, waarvan het voor de nationale veiligheid afhankelijk is."
+    p1, p2, p3 = passage(said, n=1), passage(again, n=2), passage(other, n=3)
+    units = build_units([p1, p2, p3])
+    for u, prob in zip(units, (0.5, 0.3, 0.2)):
+        u.prob = prob
+    q = analyse("waarom tekent nl het kernwapenverbod niet?")
+    quoted = [p.text for p in compose_answer(q, units, [p1, p2, p3], 0.2, 90) if p.kind == "quote"]
+    assert quoted == [said, other]  # the same statement from another page is not quoted twice
+
+
 def test_a_refusal_names_the_place_or_organisation_the_documents_lack():
     from rag.answer.answerability import Vocabulary, missing_sentence, unknown_names
     from rag.answer.names import is_name_like

@@ -28,6 +28,9 @@ from rag.answer.question import QuestionInfo
 
 CONTEXT_INTRO = "Wat de stukken wel zeggen (ter context, geen antwoord op de vraag):"
 MAX_SENTENCES = 3
+# A unit whose content words are for this share already in a quoted unit says the same thing again
+# (the same sentence on two pages of a document, "het Koninkrijk" for "Nederland"): it is left out.
+SAME_CONTENT = 0.8
 
 
 @dataclass
@@ -187,7 +190,7 @@ def compose_answer(question: QuestionInfo, units: list[Unit], passages: list[Pas
     for u in ([following] if following else []) + [u for u in units[1:6] if u is not following]:
         if u is not following and u.prob < second_ratio * top.prob:
             break
-        if any(u.overlaps(o) for o in chosen):
+        if any(u.overlaps(o) or _says_the_same(u, o) for o in chosen):
             continue
         n_sent = len(ct.split_sentences(u.text))
         if words + u.words() > limit or (sentences + n_sent > MAX_SENTENCES and question.asked != "list"):
@@ -207,6 +210,11 @@ def _following(top: Unit, units: list[Unit], next_ratio: float | None, next_word
     after = top.sent_index + top.n_sents
     return next((u for u in units[1:] if u.n == top.n and u.sent_index == after and u.prob >= next_ratio * top.prob
                  and top.words() + u.words() <= next_words), None)
+
+
+def _says_the_same(a: Unit, b: Unit) -> bool:
+    sa, sb = set(ct.content_stems(a.text)), set(ct.content_stems(b.text))
+    return bool(sa and sb) and len(sa & sb) / min(len(sa), len(sb)) >= SAME_CONTENT
 
 
 def refusal_parts(missing: str, units: list[Unit]) -> list[Part]:
