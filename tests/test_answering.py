@@ -136,7 +136,7 @@ def test_a_follow_up_continues_where_the_last_answer_was():
 
 
 def test_the_sentence_after_the_best_one_joins_when_short_and_the_fit_allows():
-    from rag.answer.composer import compose_answer
+    from rag.answer.composer import Composition, compose_answer
 
     lead = "Het kabinet noemt drie prioriteiten voor de Veiligheidsraad."
     follow = "Dat zijn conflictpreventie, de bescherming van burgers en klimaatveiligheid."
@@ -150,15 +150,15 @@ def test_the_sentence_after_the_best_one_joins_when_short_and_the_fit_allows():
     q = analyse("wat zijn de prioriteiten van het kabinet voor de veiligheidsraad?")
     quoted = lambda parts: [p.text for p in parts if p.kind == "quote"]  # noqa: E731
     # the fitted rule: the next sentence needs no share of its own while the two stay within 30 words
-    assert quoted(compose_answer(q, ranked, [first], 0.2, 90, next_ratio=0.0, next_words=30)) == [lead, follow]
+    assert quoted(compose_answer(q, ranked, [first], Composition(0.2, 90, 0.0, 30))) == [lead, follow]
     # without it only units close to the best one join, and the list is lost
-    assert quoted(compose_answer(q, ranked, [first], 0.2, 90)) == [lead]
+    assert quoted(compose_answer(q, ranked, [first], Composition(0.2, 90))) == [lead]
     # too long together: the next sentence is ranked like any other
-    assert quoted(compose_answer(q, ranked, [first], 0.2, 90, next_ratio=0.0, next_words=15)) == [lead]
+    assert quoted(compose_answer(q, ranked, [first], Composition(0.2, 90, 0.0, 15))) == [lead]
 
 
 def test_a_sentence_that_says_the_same_again_is_left_out():
-    from rag.answer.composer import compose_answer
+    from rag.answer.composer import Composition, compose_answer
 
     said = "Tot slot kan het Koninkrijk het kernwapenverbod niet ondertekenen omdat het verdrag niet verenigbaar is."
     again = "Tot slot kan Nederland het kernwapenverbod niet ondertekenen omdat het verdrag niet verenigbaar is."
@@ -168,8 +168,39 @@ def test_a_sentence_that_says_the_same_again_is_left_out():
     for u, prob in zip(units, (0.5, 0.3, 0.2)):
         u.prob = prob
     q = analyse("waarom tekent nl het kernwapenverbod niet?")
-    quoted = [p.text for p in compose_answer(q, units, [p1, p2, p3], 0.2, 90) if p.kind == "quote"]
+    quoted = [p.text for p in compose_answer(q, units, [p1, p2, p3], Composition(0.2, 90)) if p.kind == "quote"]
     assert quoted == [said, other]  # the same statement from another page is not quoted twice
+
+
+def test_a_fractie_answer_is_led_by_the_best_unit_and_quotes_the_fitted_share_of_each_block():
+    from rag.answer.composer import fractie_parts
+
+    point_other = passage("De leden van de SGP-fractie vragen naar de WHO. Hoe ziet de Minister dat?", n=1,
+                          role="question", fractie="SGP", answered_by=110)
+    point = passage("De leden van de SGP-fractie vragen naar Taiwan. Is de Minister bereid dit te bevorderen?", n=2,
+                    role="question", fractie="SGP", answered_by=111)
+    answer = passage("Nederland vindt dat Taiwan betekenisvol moet kunnen deelnemen. Deelname is geen doel op zich. "
+                     "Die deelname moet niet gepolitiseerd worden.", n=3, role="answer", fractie="SGP", answer_number=111)
+    answer_other = passage("De WHO is een VN-organisatie.", n=4, role="answer", fractie="SGP", answer_number=110)
+    passages = [point_other, point, answer, answer_other]
+    units = [u for u in build_units(passages) if u.n_sents == 1]
+    order = {(3, 0): 0.4, (3, 1): 0.2, (3, 2): 0.15, (1, 0): 0.1, (1, 1): 0.06, (2, 0): 0.05, (2, 1): 0.03,
+             (4, 0): 0.01}
+    for u in units:
+        u.prob = order[(u.n, u.sent_index)]
+        u.features = {"fractie_match": 1.0}
+    ranked = sorted(units, key=lambda u: -u.prob)
+    q = analyse("wat antwoordt het kabinet aan de SGP over taiwan?")
+    parts = fractie_parts(q, ranked, passages, 135, answer_units=3, point_units=2)
+    texts = [p.text for p in parts]
+    # the best unit is the cabinet's answer 111: its own point joins (not the better-scored point on the WHO
+    # with its answer 110),
+    # the answer quotes three units of its block in document order, the point one (its view is not asked)
+    assert texts == ["Nederland vindt dat Taiwan betekenisvol moet kunnen deelnemen.", "Deelname is geen doel op zich.",
+                     "Die deelname moet niet gepolitiseerd worden.",
+                     "De leden van de SGP-fractie vragen naar Taiwan."]
+    assert [p.label for p in parts] == ["Kabinet (antwoord 111)"] * 3 + ["SGP-fractie"]
+    assert len(fractie_parts(q, ranked, passages, 135, answer_units=1, point_units=2)) == 2
 
 
 def test_a_refusal_names_the_place_or_organisation_the_documents_lack():

@@ -119,36 +119,59 @@ def _is_fact(match: re.Match, text: str, kind: str) -> bool:
 
 # --- composition -----------------------------------------------------------------------------
 
-def fractie_parts(question: QuestionInfo, units: list[Unit], passages: list[Passage],
-                  max_words: int = 90) -> list[Part]:
-    """The named fractie's own point and the cabinet's numbered answer to it, best-scored first;
-    each may take a second sentence of its own block while the whole stays within `max_words`."""
+@dataclass(frozen=True)
+class Composition:
+    """How much an answer quotes; fitted with the selector (rag/answer/train.py) and stored in
+    rag/answer/weights/selector.json, so these defaults only serve a file that predates a setting."""
+
+    second_ratio: float = 0.9  # another unit joins when its share reaches this part of the best unit's
+    max_words: int = 60
+    next_ratio: float | None = None  # the same for the sentence right after the best unit; None: like any unit
+    next_words: int = 0  # ... while the two together stay within this many words
+    fractie_answer_units: int = 2  # units quoted from the cabinet's answer to a fractie
+    fractie_point_units: int = 2  # units quoted from the fractie's own point when its view is asked
+
+    @classmethod
+    def from_info(cls, info: dict) -> "Composition":
+        known = {k: info[k] for k in cls.__dataclass_fields__ if info.get(k) is not None}
+        return cls(**known)
+
+
+def fractie_parts(question: QuestionInfo, units: list[Unit], passages: list[Passage], max_words: int = 90,
+                  answer_units: int = 2, point_units: int = 2) -> list[Part]:
+    """The named fractie's own point and the cabinet's numbered answer to it, led by the best-scored
+    of the two. The cabinet's answer may take up to `answer_units` units of its block; the fractie's
+    point up to `point_units` when the question asks what the fractie thinks or asks, one otherwise;
+    the whole stays within `max_words`."""
     fr = question.fractie
     if not fr:
         return []
     meta = lambda u: passages[u.n - 1].chunk.metadata or {}  # noqa: E731 - a short local accessor
-    mine = [u for u in units if u.features.get("fractie_match")]
+    mine = [u for u in units if u.features.get("fractie_match") and meta(u).get("role") in ("question", "answer")]
     points = [u for u in mine if meta(u).get("role") == "question"]
     answers = [u for u in mine if meta(u).get("role") == "answer"]
-    if not points and not answers:
+    if not mine:
         return []
-    point = points[0] if points else None
-    answer = None
-    if point is not None:
+    lead = mine[0]
+    if meta(lead).get("role") == "answer":
+        answer = lead
+        linked = [u for u in points if meta(u).get("answered_by") == meta(answer).get("answer_number")]
+        point = linked[0] if linked else (points[0] if points else None)
+    else:
+        point = lead
         linked = [u for u in answers if meta(u).get("answer_number") == meta(point).get("answered_by")]
-        answer = linked[0] if linked else None
-    if answer is None and answers:
-        answer = answers[0]
-        linked_points = [u for u in points if meta(u).get("answered_by") == meta(answer).get("answer_number")]
-        point = linked_points[0] if linked_points else point
+        answer = linked[0] if linked else (answers[0] if answers else None)
+    view_only = question.wants_view and not question.wants_cabinet
     chosen = [u for u in (point, answer) if u is not None]
     words = sum(u.words() for u in chosen)
-    for first, pool in ((answer, answers), (point, points)):
+    for first, pool, most in ((answer, answers, answer_units), (point, points, point_units if view_only else 1)):
         if first is None:
             continue
-        # the next-best sentence of the same block (same passage), when it still fits
-        extra = next((u for u in pool if u.n == first.n and not any(u.overlaps(c) for c in chosen)), None)
-        if extra is not None and words + extra.words() <= max_words:
+        # the next-best units of the same block (same passage), while they fit
+        for _ in range(most - 1):
+            extra = next((u for u in pool if u.n == first.n and not any(u.overlaps(c) for c in chosen)), None)
+            if extra is None or words + extra.words() > max_words:
+                break
             chosen.append(extra)
             words += extra.words()
     parts = []
@@ -162,19 +185,20 @@ def fractie_parts(question: QuestionInfo, units: list[Unit], passages: list[Pass
     return parts
 
 
-def compose_answer(question: QuestionInfo, units: list[Unit], passages: list[Passage], second_ratio: float,
-                   max_words: int, next_ratio: float | None = None, next_words: int = 0) -> list[Part]:
+def compose_answer(question: QuestionInfo, units: list[Unit], passages: list[Passage],
+                   how: Composition = Composition()) -> list[Part]:
     """Parts of an answer from ranked units (best first).
 
-    Another unit joins the best one when its share is at least `second_ratio` of the best unit's.
+    Another unit joins the best one when its share is at least `how.second_ratio` of the best unit's.
     The sentence right after the best unit (the list an announcing sentence leads into, the
-    "because" that follows a finding) needs only `next_ratio` of it when the two together stay
-    within `next_words` words; next_ratio None treats it like any unit."""
+    "because" that follows a finding) needs only `how.next_ratio` of it when the two together stay
+    within `how.next_words` words."""
     if not units:
         return []
     top = units[0]
     if question.fractie and (top.features.get("fractie_match") or question.asked == "view"):
-        parts = fractie_parts(question, units, passages, int(max_words * 1.5))
+        parts = fractie_parts(question, units, passages, int(how.max_words * 1.5), how.fractie_answer_units,
+                              how.fractie_point_units)
         if parts:
             return parts
     parts: list[Part] = []
@@ -185,10 +209,10 @@ def compose_answer(question: QuestionInfo, units: list[Unit], passages: list[Pas
     words = top.words()
     sentences = len(ct.split_sentences(top.text))
     chosen = [top]
-    limit = max_words * (1.5 if question.asked == "list" else 1.0)
-    following = _following(top, units, next_ratio, next_words)
+    limit = how.max_words * (1.5 if question.asked == "list" else 1.0)
+    following = _following(top, units, how.next_ratio, how.next_words)
     for u in ([following] if following else []) + [u for u in units[1:6] if u is not following]:
-        if u is not following and u.prob < second_ratio * top.prob:
+        if u is not following and u.prob < how.second_ratio * top.prob:
             break
         if any(u.overlaps(o) or _says_the_same(u, o) for o in chosen):
             continue

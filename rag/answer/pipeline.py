@@ -29,7 +29,7 @@ from rag import claim_text as ct
 from rag.answer import answerability as A
 from rag.answer import continuity
 from rag.answer.check import check_parts
-from rag.answer.composer import Part, compose_answer, refusal_parts, render
+from rag.answer.composer import Composition, Part, compose_answer, refusal_parts, render
 from rag.answer.followup import is_follow_up, standalone_question
 from rag.answer.selector import Prepared, get_selector, prepare
 from rag.llm.backends import BackendSpec, get_chat_model, parse_backend
@@ -173,8 +173,7 @@ class Answerer:
             yield from self._emit_parts(refusal_parts(missing, units), passages, base, done, refused=True)
             return
         sel = get_selector().model.info
-        composed = compose_answer(prepared.question, units, passages, float(sel.get("second_ratio", 0.9)),
-                                  int(sel.get("max_words", 60)), sel.get("next_ratio"), int(sel.get("next_words") or 0))
+        composed = compose_answer(prepared.question, units, passages, Composition.from_info(sel))
         if self.spec.kind == "extractive":
             yield from self._emit_parts(composed, passages, base, done)
             return
