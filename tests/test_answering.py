@@ -194,8 +194,8 @@ def test_a_fractie_answer_is_led_by_the_best_unit_and_quotes_the_fitted_share_of
     parts = fractie_parts(q, ranked, passages, 135, answer_units=3, point_units=2)
     texts = [p.text for p in parts]
     # the best unit is the cabinet's answer 111: its own point joins (not the better-scored point on the WHO
-    # with its answer 110),
-    # the answer quotes three units of its block in document order, the point one (its view is not asked)
+    # with its answer 110); the answer quotes three units of its block in document order, the point one
+    # (the fractie's view is not asked)
     assert texts == ["Nederland vindt dat Taiwan betekenisvol moet kunnen deelnemen.", "Deelname is geen doel op zich.",
                      "Die deelname moet niet gepolitiseerd worden.",
                      "De leden van de SGP-fractie vragen naar Taiwan."]

@@ -126,7 +126,7 @@ class Composition:
 
     second_ratio: float = 0.9  # another unit joins when its share reaches this part of the best unit's
     max_words: int = 60
-    next_ratio: float | None = None  # the same for the sentence right after the best unit; None: like any unit
+    next_ratio: float | None = None  # the same for the sentence after the best unit; None: like any unit
     next_words: int = 0  # ... while the two together stay within this many words
     fractie_answer_units: int = 2  # units quoted from the cabinet's answer to a fractie
     fractie_point_units: int = 2  # units quoted from the fractie's own point when its view is asked
@@ -139,15 +139,16 @@ class Composition:
 
 def fractie_parts(question: QuestionInfo, units: list[Unit], passages: list[Passage], max_words: int = 90,
                   answer_units: int = 2, point_units: int = 2) -> list[Part]:
-    """The named fractie's own point and the cabinet's numbered answer to it, led by the best-scored
-    of the two. The cabinet's answer may take up to `answer_units` units of its block; the fractie's
-    point up to `point_units` when the question asks what the fractie thinks or asks, one otherwise;
-    the whole stays within `max_words`."""
+    """The named fractie's own point and the cabinet's numbered answer to it: the best-scored unit of
+    either brings its linked counterpart. The cabinet's answer may take up to `answer_units` units of
+    its block, the fractie's point up to `point_units` when the question asks what the fractie thinks
+    or asks (one otherwise); the whole stays within `max_words`."""
     fr = question.fractie
     if not fr:
         return []
     meta = lambda u: passages[u.n - 1].chunk.metadata or {}  # noqa: E731 - a short local accessor
-    mine = [u for u in units if u.features.get("fractie_match") and meta(u).get("role") in ("question", "answer")]
+    mine = [u for u in units
+            if u.features.get("fractie_match") and meta(u).get("role") in ("question", "answer")]
     points = [u for u in mine if meta(u).get("role") == "question"]
     answers = [u for u in mine if meta(u).get("role") == "answer"]
     if not mine:
@@ -164,7 +165,8 @@ def fractie_parts(question: QuestionInfo, units: list[Unit], passages: list[Pass
     view_only = question.wants_view and not question.wants_cabinet
     chosen = [u for u in (point, answer) if u is not None]
     words = sum(u.words() for u in chosen)
-    for first, pool, most in ((answer, answers, answer_units), (point, points, point_units if view_only else 1)):
+    sides = ((answer, answers, answer_units), (point, points, point_units if view_only else 1))
+    for first, pool, most in sides:
         if first is None:
             continue
         # the next-best units of the same block (same passage), while they fit
@@ -232,8 +234,8 @@ def _following(top: Unit, units: list[Unit], next_ratio: float | None, next_word
     if next_ratio is None:
         return None
     after = top.sent_index + top.n_sents
-    return next((u for u in units[1:] if u.n == top.n and u.sent_index == after and u.prob >= next_ratio * top.prob
-                 and top.words() + u.words() <= next_words), None)
+    return next((u for u in units[1:] if u.n == top.n and u.sent_index == after
+                 and u.prob >= next_ratio * top.prob and top.words() + u.words() <= next_words), None)
 
 
 def _says_the_same(a: Unit, b: Unit) -> bool:

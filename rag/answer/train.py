@@ -175,8 +175,9 @@ def composed_text(r: QuestionRows, how) -> str:
 
 def _compositions(rows: list[QuestionRows], candidates: list) -> tuple:
     """Of `candidates` (Compositions), the one answering most of `rows` within the word target; of
-    equals, the shortest. Returns (composition, answered share, median words)."""
-    choice = None
+    equals, the shortest; when none stays within the target, the shortest.
+    Returns (composition, answered share, median words)."""
+    choice, shortest = None, None
     for how in candidates:
         ok, words = 0, []
         for r in rows:
@@ -187,7 +188,12 @@ def _compositions(rows: list[QuestionRows], candidates: list) -> tuple:
         log.info("compose %s: answered %.3f, median %.0f words", how, rate, median)
         if median <= MEDIAN_WORDS_TARGET and (choice is None or (rate, -median) > (choice[1], -choice[2])):
             choice = (how, rate, median)
-    return choice
+        if shortest is None or median < shortest[2]:
+            shortest = (how, rate, median)
+    if choice is None:
+        log.warning("no composition stays within a median of %d words; taking the shortest",
+                    MEDIAN_WORDS_TARGET)
+    return choice or shortest
 
 
 def fit_selector(rows: list[QuestionRows]) -> tuple[LogisticModel, dict]:
@@ -212,8 +218,8 @@ def fit_selector(rows: list[QuestionRows]) -> tuple[LogisticModel, dict]:
     for model, test in cv_models(answerable, l2):
         for r in test:
             ranked(model, r)
-    general = [Composition(ratio, max_words, next_ratio, next_words)
-               for max_words, ratio, next_ratio in itertools.product(MAX_WORDS_GRID, RATIO_GRID, NEXT_RATIO_GRID)
+    shares = itertools.product(MAX_WORDS_GRID, RATIO_GRID, NEXT_RATIO_GRID)
+    general = [Composition(ratio, max_words, next_ratio, next_words) for max_words, ratio, next_ratio in shares
                for next_words in (NEXT_WORDS_GRID if next_ratio is not None else (0,))]
     how, _, _ = _compositions(answerable, general)
     fractie = [dataclasses.replace(how, fractie_answer_units=a, fractie_point_units=p)
