@@ -320,6 +320,22 @@ def test_footnotes_are_sentences_of_their_own_and_bare_references_never_answer()
     assert not any("Voetnoot" in u or u.startswith("Kamerstuk 33 694") for u in units)
 
 
+def test_a_source_note_with_web_addresses_never_answers():
+    from rag.answer.candidates import is_reference
+
+    note = ("Handelsblatt, 14 september 2020, «Europa muss seine China-Politik ändern«.(https:// "
+            "www.handelsblatt.com/meinung/x); Le Monde, 14 september 2020, «Des deputes et experts Europeens "
+            "appellent l'union Europeenne a revoir sa politique d'une seule chine et a soutenir taiwan». "
+            "(https://www.lemonde.fr/idees/article/x)")
+    assert is_reference(note)
+    # a statement that mentions an address is still a statement
+    assert not is_reference("Het kabinet meldt de inzet op www.rijksoverheid.nl, waar ook de brief aan de Kamer "
+                            "en de bijlagen over de bijdrage van Nederland aan de missie in Mali te vinden zijn, "
+                            "samen met de evaluaties van eerdere missies en de reactie van het kabinet daarop.")
+    text = f"De leden vragen naar Taiwan. {note}"
+    assert [u.text for u in build_units([passage(text)])] == ["De leden vragen naar Taiwan."]
+
+
 def test_parts_check_verifies_quotes_spans_and_attribution():
     q = passage("De leden van de SP-fractie vragen naar Jemen.", 1, fractie="SP", role="question", answered_by=68)
     a = passage("Het kabinet draagt 8,5 miljoen euro bij aan het fonds.", 2, fractie="SP", role="answer",

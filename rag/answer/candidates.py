@@ -65,6 +65,11 @@ _REFERENCE_WORDS = {"kamerstuk", "kamerstukken", "nr", "nrs", "handelingen", "aa
 # "Zie tevens beantwoording vraag 53.", "Zie ook het antwoord op vraag 12.": a pointer to another answer.
 _POINTER = re.compile(r"^\(?\s*(?:zie|vgl\.?|verwezen wordt naar|ik verwijs)\b", re.I)
 POINTER_MAX_WORDS = 12
+# A web address with a few words around it is a source note ("Handelsblatt, 14 september 2020,
+# «Europa muss …».(https://www.handelsblatt.com/…)"), not a statement.
+_URL = re.compile(r"\(?\s*(?:https?://|www\.)\S*", re.I)
+_URL_START = re.compile(r"https?://|(?<!//)(?<!// )www\.", re.I)  # one per address, also when split by a space
+SOURCE_NOTE_WORDS = 20  # words around each address: a publisher, a date and a title
 
 
 def is_reference(piece: str) -> bool:
@@ -73,6 +78,11 @@ def is_reference(piece: str) -> bool:
     words = [w for w in ct.lower_tokens(piece) if re.search(r"[a-zà-ÿ]", w)]
     if _POINTER.match(piece.strip()) and len(words) <= POINTER_MAX_WORDS:
         return True
+    addresses = len(_URL_START.findall(piece))
+    if addresses:
+        around = [w for w in ct.lower_tokens(_URL.sub(" ", piece)) if re.search(r"[a-zà-ÿ]", w)]
+        if len(around) <= SOURCE_NOTE_WORDS * addresses:
+            return True
     return len([w for w in words if w not in _REFERENCE_WORDS]) < 2
 
 
