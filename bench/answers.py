@@ -68,10 +68,9 @@ def answer_words(answer) -> int:
 
 
 def is_answered(gold: dict, answer) -> bool:
-    from rag.evidence import span_coverage
+    from eval.metrics import answered
 
-    spans = gold.get("evidence") or []
-    return bool(spans) and not answer.refused and all(span_coverage(answer.text, s) >= 0.8 for s in spans)
+    return bool(answered(gold, answer.text, answer.refused))
 
 
 def score(gold: dict, answer, first: float, total: float) -> dict:
@@ -111,13 +110,9 @@ CONVERSATION_SETS = ("conversations_dev", "conversations_train")
 
 def run_conversations(answerer, conversations: list[dict]) -> dict:
     """Turn-by-turn answers with history: the share of turns answered, first turns and follow-ups apart."""
-    first, later = [], []
-    for conv in conversations:
-        history: list[dict] = []
-        for i, turn in enumerate(conv["turns"]):
-            ans = answerer.answer(turn["question"], history=history)
-            (first if i == 0 else later).append(is_answered(turn, ans))
-            history += [{"role": "user", "content": turn["question"]}, {"role": "assistant", "content": ans.text}]
+    from eval.conversations import answered_turns
+
+    first, later = answered_turns(answerer, conversations)
     return {"first_turns": len(first), "first_answered": _share(first), "follow_ups": len(later),
             "follow_ups_answered": _share(later)}
 
@@ -215,9 +210,10 @@ def main(argv: list[str] | None = None) -> None:
                     res["per_kind"] = per_kind(rows)
                 results.setdefault(name, {})[split] = res
             if args.conversations:
+                from eval.conversations import load_conversations
+
                 for conv_set in CONVERSATION_SETS:
-                    conv = [json.loads(x) for x in (ROOT / "eval" / "data" / f"{conv_set}.jsonl")
-                            .read_text(encoding="utf-8").splitlines() if x.strip()]
+                    conv = load_conversations(ROOT / "eval" / "data" / f"{conv_set}.jsonl")
                     results.setdefault(name, {})[conv_set] = {"summary": run_conversations(a, conv)}
         except Exception as exc:  # a backend that is not available is reported, not fatal
             print(f"{name}: unavailable ({exc})", file=sys.stderr)

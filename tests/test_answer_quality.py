@@ -43,14 +43,11 @@ def test_dev_split_answer_quality(demo_home):
 @pytest.mark.slow
 def test_dev_conversations_follow_up_floor(demo_home):
     """Follow-ups answered with the conversation's topic carried (eval/data/conversations_dev.jsonl)."""
-    import json
-
     from bench.answers import run_conversations
+    from eval.conversations import load_conversations
     from rag.answer import Answerer
 
-    conversations = [json.loads(line) for line in
-                     (ROOT / "eval" / "data" / "conversations_dev.jsonl").read_text(encoding="utf-8").splitlines()
-                     if line.strip()]
+    conversations = load_conversations(ROOT / "eval" / "data" / "conversations_dev.jsonl")
     summary = run_conversations(Answerer(demo_home.replace(llm_backend="extractive")), conversations)
     assert summary["follow_ups"] >= 20
     # 0.57 now (13 of 23); 0.52 before the sentence after the best one could join it; 0.43 before a

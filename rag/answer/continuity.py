@@ -51,7 +51,9 @@ class ContinuityWeights:
                    dict(data.get("info", {})))
 
     def save(self, path: Path = WEIGHTS_FILE) -> None:
-        path.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        tmp = path.with_name(path.name + ".tmp")  # a reader never sees half a file
+        tmp.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        tmp.replace(path)
 
 
 @lru_cache(maxsize=1)

@@ -215,9 +215,7 @@ def fit_selector(rows: list[QuestionRows]) -> tuple[LogisticModel, dict]:
     # when its share reaches `second_ratio` of the best one's; `next_ratio` for the sentence right
     # after the best unit while the two stay within `next_words`), then how much of a fractie's
     # point and of the cabinet's answer to it.
-    for model, test in cv_models(answerable, l2):
-        for r in test:
-            ranked(model, r)
+    out_of_fold_rank(answerable, l2)
     shares = itertools.product(MAX_WORDS_GRID, RATIO_GRID, NEXT_RATIO_GRID)
     general = [Composition(ratio, max_words, next_ratio, next_words) for max_words, ratio, next_ratio in shares
                for next_words in (NEXT_WORDS_GRID if next_ratio is not None else (0,))]

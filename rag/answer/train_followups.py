@@ -22,7 +22,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from eval.metrics import answered
+from eval.conversations import answered_turns, load_conversations
 from rag.answer import continuity
 from rag.answer.continuity import ContinuityWeights
 from rag.answer.pipeline import Answerer
@@ -53,17 +53,9 @@ class _CachedAnswerer(Answerer):
 
 
 def follow_ups_answered(answerer: Answerer, conversations: list[dict]) -> tuple[int, int]:
-    """(follow-ups answered, follow-ups), answered as eval.metrics.answered counts it."""
-    hits = total = 0
-    for conv in conversations:
-        history: list[dict] = []
-        for i, turn in enumerate(conv["turns"]):
-            ans = answerer.answer(turn["question"], history=history)
-            if i:
-                total += 1
-                hits += bool(answered(turn, ans.text, ans.refused))  # None (no evidence) counts as missed
-            history += [{"role": "user", "content": turn["question"]}, {"role": "assistant", "content": ans.text}]
-    return hits, total
+    """(follow-ups answered, follow-ups), counted as bench/answers.py counts them."""
+    _, later = answered_turns(answerer, conversations)
+    return sum(later), len(later)
 
 
 def fit(answerer: Answerer, conversations: list[dict]) -> tuple[ContinuityWeights, dict]:
@@ -84,10 +76,6 @@ def fit(answerer: Answerer, conversations: list[dict]) -> tuple[ContinuityWeight
     return best, {"baseline_answered": baseline, "answered": best_hits}
 
 
-def _load(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
 def main(argv: list[str] | None = None) -> None:
     from corpus.settings import load_settings
 
@@ -100,7 +88,7 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
     settings = load_settings({"home": args.home} if args.home else None)
     answerer = _CachedAnswerer(settings, backend="extractive")
-    train = _load(args.train)
+    train = load_conversations(args.train)
     t0 = time.perf_counter()
     weights, figures = fit(answerer, train)
     n = sum(len(c["turns"]) - 1 for c in train)
@@ -108,7 +96,7 @@ def main(argv: list[str] | None = None) -> None:
                     "follow_ups": n, "answered_without": figures["baseline_answered"],
                     "answered_with": figures["answered"], "created": time.strftime("%Y-%m-%d")}
     if args.dev and args.dev.exists():
-        dev = _load(args.dev)
+        dev = load_conversations(args.dev)
         for label, w in (("dev_answered_without", ContinuityWeights()), ("dev_answered_with", weights)):
             answerer.continuity_weights = w
             weights.info[label], weights.info["dev_follow_ups"] = follow_ups_answered(answerer, dev)
