@@ -169,7 +169,9 @@ def test_reader_sees_only_collection_a_and_rates_an_answer(server, driver, offic
 
 
 def test_hostile_document_in_a_is_shown_as_text(server, driver):
-    browser.open_app(driver, server.url, "chat")
+    # Wait for the chat box or the login form: the title renders before either, and checking for the
+    # form right after the title missed it once in CI (the chat box then never came).
+    browser.open_app(driver, server.url, "chat", wait_css=browser.CHAT_BOX + ", " + LOGIN_CSS)
     if driver.find_elements(_by().CSS_SELECTOR, LOGIN_CSS):
         _login(driver, "anna", "anna-wachtwoord")
     msg = browser.ask(driver, H.QUESTION)
