@@ -30,6 +30,8 @@ document.querySelectorAll("[onerror], [onload], [onclick], img[src='x']").forEac
 return out;
 """
 LOGIN_CSS = 'input[aria-label="Gebruikersnaam"]'
+# A new browser session shows the login form, a logged-in one the chat box; the page title comes before either.
+CHAT_OR_LOGIN = browser.CHAT_BOX + ", " + LOGIN_CSS
 B_QUESTION = "Wat is het plan om de uitstoot van de landbouw voor 2030 te verminderen?"
 
 
@@ -169,9 +171,8 @@ def test_reader_sees_only_collection_a_and_rates_an_answer(server, driver, offic
 
 
 def test_hostile_document_in_a_is_shown_as_text(server, driver):
-    # Wait for the chat box or the login form: the title renders before either, and checking for the
-    # form right after the title missed it once in CI (the chat box then never came).
-    browser.open_app(driver, server.url, "chat", wait_css=browser.CHAT_BOX + ", " + LOGIN_CSS)
+    # Checking for the login form right after the title missed it once in CI (the chat box never came).
+    browser.open_app(driver, server.url, "chat", wait_css=CHAT_OR_LOGIN)
     if driver.find_elements(_by().CSS_SELECTOR, LOGIN_CSS):
         _login(driver, "anna", "anna-wachtwoord")
     msg = browser.ask(driver, H.QUESTION)
@@ -200,7 +201,7 @@ def test_reader_has_no_upload_or_remove(server, driver):
 
 def test_conversation_survives_reload_and_server_restart(server, driver, office_settings, tmp_path):
     By = _by()
-    browser.open_app(driver, server.url, "chat", wait_css=browser.CHAT_BOX + ", " + LOGIN_CSS)
+    browser.open_app(driver, server.url, "chat", wait_css=CHAT_OR_LOGIN)
     if driver.find_elements(By.CSS_SELECTOR, LOGIN_CSS):
         _login(driver, "anna", "anna-wachtwoord")
     question = "Hoeveel patrouilleschepen krijgt de kustwacht in 2027?"

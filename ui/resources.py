@@ -24,6 +24,7 @@ from typing import Any
 
 import streamlit as st
 
+from corpus.files import write_text_atomic
 from corpus.settings import Settings, load_settings
 from corpus.store import ChunkStore
 
@@ -257,9 +258,7 @@ def upload_target(upload_dir, name: str, data: bytes):
         n += 1
         target = target.with_name(f"{stem}-{n}{suffix}")
     registry[target.name] = name
-    tmp = registry_path.with_name(registry_path.name + ".tmp")
-    tmp.write_text(json.dumps(registry, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, registry_path)
+    write_text_atomic(registry_path, json.dumps(registry, ensure_ascii=False, indent=1))
     if target.name != wanted:
         return target, (f"**{markdown_line(name)}**: opgeslagen als {markdown_line(target.name)}, want "
                         f"{markdown_line(wanted)} bestaat al (geüpload als "

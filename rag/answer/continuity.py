@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from corpus.files import write_text_atomic
 from corpus.models import Passage
 from rag import claim_text as ct
 from rag.answer.candidates import MIN_WORDS, Unit
@@ -51,9 +52,7 @@ class ContinuityWeights:
                    dict(data.get("info", {})))
 
     def save(self, path: Path = WEIGHTS_FILE) -> None:
-        tmp = path.with_name(path.name + ".tmp")  # a reader never sees half a file
-        tmp.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        tmp.replace(path)
+        write_text_atomic(path, json.dumps(asdict(self), ensure_ascii=False, indent=1) + "\n")
 
 
 @lru_cache(maxsize=1)

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from corpus.files import write_text_atomic
+
 FORMAT = 1
 
 
@@ -54,9 +56,7 @@ class LogisticModel:
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(self.to_dict(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        tmp.replace(path)
+        write_text_atomic(path, json.dumps(self.to_dict(), indent=1, ensure_ascii=False) + "\n")
 
     @classmethod
     def load(cls, path: Path, features: list[str]) -> "LogisticModel":

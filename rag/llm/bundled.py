@@ -24,6 +24,8 @@ import logging
 import os
 from pathlib import Path
 
+from corpus.files import write_text_atomic
+
 log = logging.getLogger(__name__)
 
 BUNDLED_MODEL_NAME = "qwen2.5-coder-0.5b-instruct-q4"
@@ -182,8 +184,6 @@ def _assemble(model: Path) -> None:
         "sha256": h.hexdigest(),
         "parts": [p.name for p in parts],
     }
-    mtmp = _manifest_path(model).with_suffix(".json.tmp")
-    mtmp.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    os.replace(mtmp, _manifest_path(model))
+    write_text_atomic(_manifest_path(model), json.dumps(manifest, indent=2))
     st = model.stat()
     _verified.add((str(model), st.st_size, st.st_mtime_ns, st.st_ino))  # hashed while written
