@@ -48,7 +48,8 @@ def canonical(name: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _pattern() -> re.Pattern:
+def mention_pattern() -> re.Pattern:
+    """A fractie's name as written in text ("de SP", "GroenLinks-fractie"); group 1 is the name."""
     names = sorted({a for aliases in ALIASES.values() for a in aliases} | {c.lower() for c in ALIASES},
                    key=len, reverse=True)
     alt = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in names)
@@ -63,7 +64,7 @@ def find_fracties(text: str, known: set[str] | None = None) -> list[str]:
     """
     out: list[str] = []
     low = text or ""
-    for m in _pattern().finditer(low):
+    for m in mention_pattern().finditer(low):
         word = re.sub(r"\s+", " ", m.group(1).lower())
         canon = canonical(word)
         if word in _AMBIGUOUS and not m.group(0).lower().endswith("fractie"):

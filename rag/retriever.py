@@ -34,7 +34,7 @@ from corpus.store import ChunkStore
 
 log = logging.getLogger(__name__)
 
-FILTER_KEYS = ("doc_id", "doc_ids", "dossier", "vergaderjaar", "doc_type", "fractie", "date_from", "date_to",
+FILTER_KEYS = ("doc_id", "doc_ids", "dossier", "vergaderjaar", "doc_type", "fractie", "role", "date_from", "date_to",
                "collection")
 _ALIASES = {"doc": "doc_id", "type": "doc_type", "documenttype": "doc_type", "jaar": "vergaderjaar",
             "from": "date_from", "to": "date_to", "datum_van": "date_from", "datum_tot": "date_to"}

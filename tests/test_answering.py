@@ -50,6 +50,19 @@ def test_question_names_fractie_and_what_it_counts():
     assert q.fracties == ["Partij voor de Dieren"] and q.wants_view and not q.wants_cabinet
     q = analyse("wat antwoordt het kabinet aan de SGP over Taiwan?")
     assert q.fractie == "SGP" and q.wants_cabinet and not q.wants_view
+    # the cabinet as the subject in question word order: its answer is asked, not the fractie's view
+    for text in ("wat zegt het kabinet tegen de SP over het staakt-het-vuren?",
+                 "hoe reageert de regering op de vraag van de PvdA over Mali?"):
+        q = analyse(text)
+        assert q.wants_cabinet and not q.wants_view, text
+    # the fractie speaks and the cabinet is asked too: both
+    for text in ("wat vroeg de PvdA over unanimiteit in de VR en wat zegt het kabinet terug?",
+                 "tekent NL het kernwapenverbod, zoals de SP vraagt?",
+                 "VVD zegt dat maar een paar landen betalen. klopt dat volgens het kabinet?"):
+        q = analyse(text)
+        assert q.wants_cabinet and q.wants_view, text
+    q = analyse("wat vinden de leden van GroenLinks van nederland in de veiligheidsraad?")
+    assert q.wants_view and not q.wants_cabinet  # "van nederland" is the topic, not a speaker
     assert analyse("hoeveel landen steunen dat?").counted == "land"
     assert "Veiligheidsraad" in expand_query("met welk land deelden we de VR-zetel?")
 
@@ -201,6 +214,47 @@ def test_a_fractie_answer_is_led_by_the_best_unit_and_quotes_the_fitted_share_of
                      "De leden van de SGP-fractie vragen naar Taiwan."]
     assert [p.label for p in parts] == ["Kabinet (antwoord 111)"] * 3 + ["SGP-fractie"]
     assert len(fractie_parts(q, ranked, passages, 135, answer_units=1, point_units=2)) == 2
+
+
+def test_a_fractie_point_without_a_numbered_answer_gets_no_other_answer():
+    from rag.answer.composer import fractie_parts
+
+    remark = passage("De leden van de VVD-fractie zien de belangrijke rol van de ILC.", n=1, role="question",
+                     fractie="VVD")  # a remark the cabinet did not answer under a number
+    other = passage("Het Liechtenstein-initiatief richt zich op moderne slavernij.", n=2, role="answer",
+                    fractie="VVD", answer_number=7)
+    units = build_units([remark, other])
+    for u, p in zip(units, (0.6, 0.3)):
+        u.prob, u.features = p, {"fractie_match": 1.0}
+    parts = fractie_parts(analyse("wat vindt de VVD van de ILC?"), units, [remark, other])
+    assert [(p.label, p.text) for p in parts] == [("VVD-fractie", remark.chunk.text)]
+
+
+def test_a_fractie_view_question_searches_the_fracties_own_blocks():
+    from rag.answer.retrieval import gather
+
+    answer = passage("Het kabinet steunt de slavernij-aanpak.", 1, role="answer", fractie="VVD", answer_number=7)
+    remark = passage("De leden van de VVD-fractie zien de belangrijke rol van de ILC.", 2, role="question",
+                     fractie="VVD")
+    searched: list[dict] = []
+
+    class Index:
+        def field_values(self, key, filters=None):
+            return {"VVD"}
+
+        def search(self, query, k=6, filters=None):
+            searched.append(filters or {})
+            return [remark] if (filters or {}).get("role") == "question" else [answer]
+
+        def linked_chunks(self, **criteria):
+            return []
+
+    found = gather(analyse("wat vindt de VVD van het werk van de ILC?"), "ILC", Index())
+    assert [p.chunk.text for p in found] == [answer.chunk.text, remark.chunk.text]
+    assert searched[-1] == {"fractie": ["VVD"], "role": "question"}
+    searched.clear()
+    gather(analyse("wat antwoordt het kabinet aan de VVD over de ILC?"), "ILC", Index())
+    assert all("role" not in f for f in searched)  # the cabinet's answer is asked: no extra search
 
 
 def test_a_refusal_names_the_place_or_organisation_the_documents_lack():
@@ -406,6 +460,17 @@ def test_fractie_question_gives_its_point_and_the_numbered_answer(answerer):
     cited = {c.n: ans.passages[c.n - 1].chunk.metadata for c in ans.citations}
     assert {m.get("role") for m in cited.values()} == {"question", "answer"}
     assert all(m.get("fractie") == "GroenLinks" for m in cited.values())
+
+
+@pytest.mark.slow
+def test_a_fracties_remark_without_an_answer_of_its_own_is_found(answerer):
+    # The VVD's paragraph on the ILC has no numbered cabinet answer; the answer chunks that carry the
+    # VVD's other questions outrank it in a general search.
+    ans = answerer.answer("wat vindt de VVD van het werk van de ILC?")
+    _assert_checked(ans)
+    assert ans.text.startswith("VVD-fractie: ") and "ILC" in ans.text
+    cited = [ans.passages[c.n - 1].chunk.metadata for c in ans.citations]
+    assert cited and all(m.get("role") == "question" and m.get("fractie") == "VVD" for m in cited)
 
 
 @pytest.mark.slow

@@ -67,6 +67,10 @@ def test_metadata_filters_follow_stored_metadata(retriever):
     f = fracties[0]
     ps = retriever.search("inzet van het kabinet", 5, {"fractie": f})
     assert ps and all(meta[p.chunk.chunk_id].get("fractie") == f for p in ps)
+    # the fractie's own blocks alone, without the cabinet's answers to it
+    own = retriever.search("inzet van het kabinet", 5, {"fractie": f, "role": "question"})
+    assert own and all(meta[p.chunk.chunk_id].get("fractie") == f and meta[p.chunk.chunk_id].get("role") == "question"
+                       for p in own)
 
 
 def test_dev_set_retrieval_floor(retriever, devset):

@@ -154,18 +154,20 @@ def fractie_parts(question: QuestionInfo, units: list[Unit], passages: list[Pass
     if not mine:
         return []
     lead = mine[0]
+    # The counterpart is the linked block. A block without a link (a remark the cabinet did not answer
+    # under a number, an index built before links) gets none: the fractie's best other block would be
+    # on another subject.
     if meta(lead).get("role") == "answer":
         answer = lead
-        linked = [u for u in points if meta(u).get("answered_by") == meta(answer).get("answer_number")]
-        point = linked[0] if linked else (points[0] if points else None)
+        number = meta(answer).get("answer_number")
+        point = next((u for u in points if number is not None and meta(u).get("answered_by") == number), None)
     else:
         point = lead
-        linked = [u for u in answers if meta(u).get("answer_number") == meta(point).get("answered_by")]
-        answer = linked[0] if linked else (answers[0] if answers else None)
-    view_only = question.wants_view and not question.wants_cabinet
+        number = meta(point).get("answered_by")
+        answer = next((u for u in answers if number is not None and meta(u).get("answer_number") == number), None)
     chosen = [u for u in (point, answer) if u is not None]
     words = sum(u.words() for u in chosen)
-    sides = ((answer, answers, answer_units), (point, points, point_units if view_only else 1))
+    sides = ((answer, answers, answer_units), (point, points, point_units if question.wants_view else 1))
     for first, pool, most in sides:
         if first is None:
             continue

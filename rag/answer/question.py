@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from corpus.fracties import find_fracties
+from corpus.fracties import find_fracties, mention_pattern
 from rag import claim_text as ct
 
 # Answer types, most specific first.
@@ -44,6 +44,23 @@ _VIEW_Q = re.compile(r"\b(vindt|vinden|vond|vraagt|vragen|vroeg|vroegen|wil|will
 # "welke X" / "welk X": a list when X is plural, a name otherwise ("welk artikel", "welke resolutie").
 _WHICH = re.compile(r"\b(welke|welk|wiens)\s+([\w'-]+)", re.I)
 _CABINET_Q = re.compile(r"\b(kabinet|regering|minister|antwoord\w*|reactie|reageert|reageerde|zegt nl|nederland)\b", re.I)
+# The cabinet as the subject of a question's verb, in question word order: "wat zegt het kabinet tegen
+# de SP", "tekent NL het kernwapenverbod, zoals de SP vraagt?", "klopt dat volgens het kabinet?".
+_CABINET = r"(?:het kabinet|de regering|de minister|nl|nederland|het koninkrijk)"
+_CABINET_ASKED = re.compile(rf"^(?:wat |hoe |waarom |wanneer |waar\w* )?\w+ {_CABINET}\b|\b(?:zegt|zei|antwoordt|antwoordde|"
+                            rf"reageert|reageerde|vindt|vond|doet|deed|gaat|ging|zal|wil|steunt|denkt) {_CABINET}\b|"
+                            rf"\bvolgens {_CABINET}\b", re.I)
+
+_BETWEEN = r"(?:(?!kabinet\b|regering\b|minister\b|nl\b|nederland\b)\w+\s+){0,4}?"
+
+
+def _fractie_speaks(low: str) -> bool:
+    """A view verb whose subject is the fractie: "wat vroeg de PvdA", "vinden de leden van GL", "SP wil",
+    "zoals de SP vraagt"; not "wat zegt het kabinet tegen de SP", where the cabinet speaks."""
+    mention = mention_pattern().pattern
+    return bool(re.search(rf"{_VIEW_Q.pattern}\s+{_BETWEEN}{mention}", low, re.I)
+                or re.search(rf"{mention}\s+(?:\w+\s+)?{_VIEW_Q.pattern}", low, re.I))
+
 
 # Words that make up the question form, not its topic.
 QUESTION_WORDS = {
@@ -149,9 +166,10 @@ def analyse(question: str, known_fracties: set[str] | None = None) -> QuestionIn
         bool(_CABINET_Q.search(low)) and not fracties)
     # "wat antwoordt het kabinet aan X", "…, vroeg GL. wat zegt het kabinet?": the cabinet's answer is asked.
     cabinet_speaks = bool(re.search(r"\b(kabinet|regering|minister|nl|nederland)\b[^.?]{0,25}\b(zegt|zei|antwoord\w*|"
-                                    r"reageer\w*|vindt|vond|doet|gaat)\b|\bantwoord\w*\b.{0,30}\b(aan|op)\b", low))
+                                    r"reageer\w*|vindt|vond|doet|gaat)\b|\bantwoord\w*\b.{0,30}\b(aan|op)\b", low)
+                          or _CABINET_ASKED.search(low))
     wants_cabinet = wants_cabinet or cabinet_speaks
-    wants_view = bool(fracties) and bool(_VIEW_Q.search(low)) and not cabinet_speaks
+    wants_view = bool(fracties) and (_fractie_speaks(low) or (bool(_VIEW_Q.search(low)) and not cabinet_speaks))
     m = re.search(r"\b(?:hoeveel|hoe ?veel|aantal|welk aantal|met hoeveel)\s+(?:(?:procent|keer)\s+)?([a-zà-ÿ][\w-]{2,})",
                   low)
     counted = ct.stem([m.group(1)])[0] if m and m.group(1) not in ct.STOPWORDS else None

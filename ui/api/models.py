@@ -69,7 +69,7 @@ class AskIn(BaseModel):
     history: list[Message] | None = Field(None, max_length=MAX_HISTORY_MESSAGES,
                                           description="Earlier turns, for a follow-up question.")
     filters: dict[str, Any] | None = Field(
-        None, description="As `griffier search --filter`: doc_id, dossier, vergaderjaar, doc_type, fractie, "
+        None, description="As `griffier search --filter`: doc_id, dossier, vergaderjaar, doc_type, fractie, role, "
                           "date_from, date_to, collection (narrows your collections, never widens them).")
     k: int | None = Field(None, ge=1, le=50)
     conversation_id: str | None = Field(None, max_length=64,

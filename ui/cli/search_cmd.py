@@ -61,7 +61,8 @@ def search(
     as_json: bool = typer.Option(False, "--json", help="One JSON object: {query, passages: [...]}."),
     filters: List[str] = typer.Option(
         [], "--filter", "-f",
-        help="key=value, repeatable: doc_id, dossier, vergaderjaar, doc_type, fractie, date_from, date_to, collection.",
+        help="key=value, repeatable: doc_id, dossier, vergaderjaar, doc_type, fractie, role (question or answer), "
+             "date_from, date_to, collection.",
     ),
     mode: str = typer.Option("hybrid", "--mode", help="hybrid, dense or bm25."),
 ) -> None:
