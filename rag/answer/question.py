@@ -44,6 +44,7 @@ _VIEW_Q = re.compile(r"\b(vindt|vinden|vond|vraagt|vragen|vroeg|vroegen|wil|will
 # "welke X" / "welk X": a list when X is plural, a name otherwise ("welk artikel", "welke resolutie").
 _WHICH = re.compile(r"\b(welke|welk|wiens)\s+([\w'-]+)", re.I)
 _CABINET_Q = re.compile(r"\b(kabinet|regering|minister|antwoord\w*|reactie|reageert|reageerde|zegt nl|nederland)\b", re.I)
+_CABINET_WORD = r"(?:kabinet|regering|minister|nl|nederland)"  # the speaker when not a fractie
 # The cabinet as the subject of a question's verb, in question word order: "wat zegt het kabinet tegen
 # de SP", "tekent NL het kernwapenverbod, zoals de SP vraagt?", "klopt dat volgens het kabinet?".
 _CABINET = r"(?:het kabinet|de regering|de minister|nl|nederland|het koninkrijk)"
@@ -51,7 +52,7 @@ _CABINET_ASKED = re.compile(rf"^(?:wat |hoe |waarom |wanneer |waar\w* )?\w+ {_CA
                             rf"reageert|reageerde|vindt|vond|doet|deed|gaat|ging|zal|wil|steunt|denkt) {_CABINET}\b|"
                             rf"\bvolgens {_CABINET}\b", re.I)
 
-_BETWEEN = r"(?:(?!kabinet\b|regering\b|minister\b|nl\b|nederland\b)\w+\s+){0,4}?"
+_BETWEEN = rf"(?:(?!{_CABINET_WORD}\b)\w+\s+){{0,4}}?"
 
 
 def _fractie_speaks(low: str) -> bool:
@@ -165,7 +166,7 @@ def analyse(question: str, known_fracties: set[str] | None = None) -> QuestionIn
     wants_cabinet = bool(re.search(r"\b(antwoord\w*|reageert|reageerde|reactie)\b", low)) or (
         bool(_CABINET_Q.search(low)) and not fracties)
     # "wat antwoordt het kabinet aan X", "…, vroeg GL. wat zegt het kabinet?": the cabinet's answer is asked.
-    cabinet_speaks = bool(re.search(r"\b(kabinet|regering|minister|nl|nederland)\b[^.?]{0,25}\b(zegt|zei|antwoord\w*|"
+    cabinet_speaks = bool(re.search(rf"\b{_CABINET_WORD}\b[^.?]{{0,25}}\b(zegt|zei|antwoord\w*|"
                                     r"reageer\w*|vindt|vond|doet|gaat)\b|\bantwoord\w*\b.{0,30}\b(aan|op)\b", low)
                           or _CABINET_ASKED.search(low))
     wants_cabinet = wants_cabinet or cabinet_speaks
