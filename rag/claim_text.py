@@ -19,7 +19,7 @@ _ABBREVIATIONS = {
     "min", "mln", "mld", "mrd", "vgl", "incl", "excl", "z.g.a", "e.a", "t.o.v", "tov", "i.p.v", "ipv",
     "c.q", "cq", "m.n", "mn", "a.s", "jhr", "st", "stcrt", "stb", "kamerstuk", "o.m", "om", "n.a.v", "nav",
     "d.d", "dd", "t.b.v", "tbv", "i.c.m", "icm", "t.z.t", "tzt", "m.i.v", "miv", "o.b.v", "obv", "e.v", "a.i",
-    "c.s", "cs",
+    "c.s", "cs", "zr.ms", "zrms", "hr.ms", "hrms",  # "Zr.Ms. Rotterdam": a navy ship, not a sentence end
 }
 # Initials ("S.A. Blok", "J.P. Balkenende"): their full stops do not end a sentence.
 INITIALS = re.compile(r"(?:[a-z]\.)+[a-z]")
@@ -59,6 +59,9 @@ MONTHS = {
     "september": 9, "oktober": 10, "november": 11, "december": 12,
 }
 MONTH_PATTERN = "|".join(MONTHS)  # "januari|februari|…|december", for regular expressions
+# The same with the abbreviations tables and footnotes use ("per 31 dec 2018", "1 okt."); the longest
+# first, so "sept" is not read as "sep".
+ANY_MONTH_PATTERN = MONTH_PATTERN + r"|(?:jan|feb|mrt|apr|jun|jul|aug|sept|sep|okt|nov|dec)\b\.?"
 
 NUMBER_WORDS = {
     "nul": 0, "een": None, "één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7,
@@ -165,13 +168,18 @@ def stem(words: list[str]) -> list[str]:
 def content_stems(text: str) -> list[str]:
     """Stemmed, lowercased content words (no stopwords, no bare numbers)."""
     words = [w for w in lower_tokens(text) if w not in STOPWORDS and not w.isdigit() and len(w) > 1]
-    # Split compounds joined by a hyphen so "VN-Veiligheidsraad" matches "Veiligheidsraad".
+    return stem(with_hyphen_parts(words))
+
+
+def with_hyphen_parts(words: list[str]) -> list[str]:
+    """Each word followed by the parts of a hyphenated compound, so "VN-Veiligheidsraad" matches
+    "Veiligheidsraad" and "AVVN-inzet" matches "inzet tijdens de AVVN"."""
     parts: list[str] = []
     for w in words:
         parts.append(w)
         if "-" in w:
-            parts.extend(p for p in w.split("-") if len(p) > 1 and p not in STOPWORDS)
-    return stem(parts)
+            parts.extend(p for p in w.split("-") if len(p) > 1 and p not in STOPWORDS and not p.isdigit())
+    return parts
 
 
 def numbers(text: str) -> set[str]:

@@ -197,10 +197,29 @@ _ANCHOR = re.compile(r"\b(?:voor|aan|van|over|bij|in|naar|tegen|tijdens|met)\s+(
                      r"[\w'’-]+(?:\s+[\w'’-]+){0,5})\s*\??\s*$", re.I)
 
 
+# Verb parts that end a Dutch question after its topic ("… in 2018 gekost", "… van het NPV plaats(vinden)"):
+# they are not part of the topic phrase.
+_PARTICIPLE = re.compile(r"^ge[a-zà-ÿ]{2,}(?:d|t|en)$")
+_GE_NOUNS = {"geweld", "gebied", "gebieden", "gezag", "gesprek", "gevolg", "gedrag", "gerecht", "gebruik", "geval",
+             "gevallen", "gevaar", "gemeenten", "gezondheid", "geloofwaardigheid", "gewicht", "getuigen", "gebeden"}
+_VERB_TAIL = {"plaats", "plaatsvinden", "plaatsgevonden", "af", "op", "uit", "mee", "toe", "vast", "vrij", "terug",
+              "komen", "worden", "werden", "wordt", "zijn", "is", "was", "waren", "hebben", "heeft", "had", "gaan",
+              "gaat", "kunnen", "kan", "zal", "zullen", "moeten", "moet", "willen", "wil", "doen", "doet", "staan",
+              "staat", "zetten", "zet", "geven", "geeft", "krijgen", "krijgt", "betalen", "betaalt", "kost", "kosten"}
+
+
 def anchor_phrase(question: QuestionInfo) -> str:
-    """The topic phrase at the end of the question ("het VN peacebuilding fund"), or ''."""
+    """The topic phrase at the end of the question ("het VN peacebuilding fund"), or ''; verb parts
+    after the topic are left off ("de Veiligheidsraad in 2018", not "… in 2018 gekost")."""
     m = _ANCHOR.search(question.text.strip())
-    return m.group(1).strip(" ?") if m else ""
+    if not m:
+        return ""
+    words = m.group(1).strip(" ?").split()
+    while words and (words[-1] in _VERB_TAIL or (_PARTICIPLE.match(words[-1]) and words[-1] not in _GE_NOUNS)):
+        words.pop()
+    if words and words[-1].lower() in ("de", "het", "een", "die", "dat", "deze"):
+        return ""
+    return " ".join(words)
 
 
 def missing_sentence(question: QuestionInfo, unknown_names: list[str] | None = None) -> str:
@@ -223,6 +242,19 @@ def missing_sentence(question: QuestionInfo, unknown_names: list[str] | None = N
     if what:
         return f"De stukken noemen {what} als antwoord op deze vraag."
     return "De stukken bevatten geen antwoord op deze vraag."
+
+
+def fractie_off_topic(question: QuestionInfo, parts: list, passages: list) -> bool:
+    """A fractie's view on a named subject, or the cabinet's answer to it, is asked ("wat vraagt de VVD
+    over Jemen?") and none of the blocks the answer quotes names the subject: the fractie's best
+    remark is about something else, and the honest answer is that its inbreng does not cover it."""
+    from rag.answer.features import names_found
+
+    if not (question.fractie and (question.wants_view or question.asked == "view") and question.names):
+        return False
+    cited = {p.n for p in parts if p.n is not None}
+    hay = " ".join(passages[n - 1].chunk.text for n in cited).lower()
+    return bool(cited) and names_found(question.names, hay) == 0.0
 
 
 def unknown_names(question: QuestionInfo, vocab: Vocabulary | None) -> list[str]:

@@ -72,9 +72,19 @@ _URL_START = re.compile(r"https?://|(?<!//)(?<!// )www\.", re.I)  # one per addr
 SOURCE_NOTE_WORDS = 20  # words around each address: a publisher, a date and a title
 
 
+# The signature under a letter ("De Minister van Buitenlandse Zaken, De Minister voor Buitenlandse Handel
+# en Ontwikkelingssamenwerking,", possibly with the ministers' names).
+_SIGNATORY = re.compile(r"\b(?:de\s+)?(?:minister(?:-president)?|staatssecretaris)\s+(?:van|voor)\s+[^,.;:!?]{3,80}(?:,|$)",
+                        re.I)
+
+
 def is_reference(piece: str) -> bool:
-    """A citation of another document or a pointer to another answer, not a statement: nothing in it
-    answers a question."""
+    """A citation of another document, a pointer to another answer or a letter's signature, not a
+    statement: nothing in it answers a question."""
+    if _SIGNATORY.search(piece) and not piece.rstrip().endswith((".", "?", "!")):
+        rest = re.sub(r"\bde\b", " ", _SIGNATORY.sub(" ", piece), flags=re.I)
+        if not re.search(r"\b[a-zà-ÿ]{2,}", rest):  # only titles and capitalised names are left
+            return True
     words = [w for w in ct.lower_tokens(piece) if re.search(r"[a-zà-ÿ]", w)]
     if _POINTER.match(piece.strip()) and len(words) <= POINTER_MAX_WORDS:
         return True

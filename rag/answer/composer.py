@@ -40,8 +40,8 @@ class Part:
     kind: str  # "span", "quote", "model", "note", "context"
     label: str = ""  # attribution shown before the text ("GroenLinks-fractie", "Kabinet (antwoord 12)")
 
-    def render(self) -> str:
-        lead = f"{self.label}: " if self.label else ""
+    def render(self, show_label: bool = True) -> str:
+        lead = f"{self.label[:1].upper()}{self.label[1:]}: " if self.label and show_label else ""
         if self.n is None:
             return f"{lead}{self.text}"
         if self.kind == "span":
@@ -59,17 +59,26 @@ def cite(sentence: str, n: int) -> str:
 
 
 def render(parts: list[Part]) -> str:
-    return " ".join(p.render() for p in parts).strip()
+    """The answer text; an attribution is shown once for consecutive parts that share it."""
+    out, previous = [], None
+    for p in parts:
+        out.append(p.render(show_label=p.label != previous))
+        previous = p.label
+    return " ".join(out).strip()
 
 
 # --- spans -----------------------------------------------------------------------------------
 
+_QUALIFIER = r"(?:(?:medio|begin|eind|half|midden)\s+)?"
+_ONE_DATE = (rf"(?:\b\d{{1,2}}\s(?:{ct.MONTH_PATTERN})(?:\s(?:19|20)\d\d)?\b|{_QUALIFIER}\b(?:{ct.MONTH_PATTERN})\s(?:19|20)\d\d\b|"
+             r"\b(?:19|20)\d\d(?:[-–](?:19|20)?\d\d)?\b)")
+_PERIOD_START = rf"(?:{_ONE_DATE}|{_QUALIFIER}(?:\b\d{{1,2}}\s)?\b(?:{ct.MONTH_PATTERN})\b)"  # "medio oktober tot …"
 _SPAN_PATTERNS = {
     "amount": re.compile(r"(?:(?:ruim|bijna|circa|ongeveer|meer dan|minder dan|ca\.)\s+)?(?:€|EUR|USD|US\$|\$)\s?\d[\d.,]*"
                          r"(?:\s?(?:miljoen|miljard|mln\.?|mld\.?|mrd\.?))?|\d[\d.,]*\s?(?:miljoen|miljard|mln\.?|mld\.?)\s?"
                          r"(?:euro|dollar|EUR|USD)?|\d[\d.,]*\s?euro", re.I),
-    "date": re.compile(rf"\b\d{{1,2}}\s(?:{ct.MONTH_PATTERN})(?:\s(?:19|20)\d\d)?|\b(?:{ct.MONTH_PATTERN})\s(?:19|20)\d\d|"
-                       r"\b(?:19|20)\d\d(?:[-–](?:19|20)?\d\d)?\b", re.I),
+    # a period ("van medio oktober tot medio december 2016") before a single date, so it is kept whole
+    "date": re.compile(rf"(?:van\s+)?{_PERIOD_START}\s+(?:tot(?:\s+en\s+met)?|t/m)\s+{_ONE_DATE}|{_ONE_DATE}", re.I),
     "number": re.compile(r"(?:(?:ruim|bijna|circa|ongeveer|meer dan|minder dan|zo'n|ca\.)\s+)?"
                          r"(?<![\w.,-])(?!(?:19|20)\d\d\b)"  # not inside a word or label, never a year
                          r"(?:\d[\d.,]*|(?:twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig|honderd|"
@@ -99,7 +108,12 @@ def answer_span(unit: Unit, question: QuestionInfo) -> str | None:
     else:
         best = found[0]
     span = best.group(0).strip(" ,.;:")
-    return span if 1 <= len(span.split()) <= 6 else None
+    # The number pattern takes the counted word after a number ("300.000 militairen"), not a
+    # preposition or verb particle ("vijftien procent bij").
+    words = span.split()
+    if len(words) > 1 and words[-1].lower() in ct.STOPWORDS:
+        span = " ".join(words[:-1])
+    return span if 1 <= len(span.split()) <= 8 else None
 
 
 def _is_fact(match: re.Match, text: str, kind: str) -> bool:
@@ -114,7 +128,7 @@ def _is_fact(match: re.Match, text: str, kind: str) -> bool:
     if before.endswith("-") or (words and words[-1] in LABEL_WORDS) or (
             len(words) >= 2 and words[-1].isdigit() and words[-2] in LABEL_WORDS):  # "(Kamerstuk 33 783"
         return False
-    return not re.match(rf"\d{{1,2}}\s+({ct.MONTH_PATTERN})\b", text[match.start():], re.I)
+    return not re.match(rf"\d{{1,2}}\s+({ct.ANY_MONTH_PATTERN})", text[match.start():], re.I)
 
 
 # --- composition -----------------------------------------------------------------------------
@@ -209,11 +223,21 @@ def compose_answer(question: QuestionInfo, units: list[Unit], passages: list[Pas
     span = answer_span(top, question) if question.asked in ("amount", "date", "number") else None
     if span:
         parts.append(Part(span, top.n, "span"))
-    parts.append(Part(top.text, top.n, "quote"))
-    words = top.words()
-    sentences = len(ct.split_sentences(top.text))
-    chosen = [top]
-    limit = how.max_words * (1.5 if question.asked == "list" else 1.0)
+    chosen: list[Unit] = []
+    words = sentences = 0
+    list_limit = int(how.max_words * 1.5)
+    limit = list_limit if question.asked == "list" else how.max_words
+
+    def take(u: Unit) -> None:
+        """Quote `u`, then what it announces (the items are the answer, whatever their length)."""
+        nonlocal words, sentences
+        for item in [u, *_announced_items(u, units, question, list_limit - words - u.words())]:
+            parts.append(Part(item.text, item.n, "quote"))
+            chosen.append(item)
+            words += item.words()
+            sentences += item.n_sents
+
+    take(top)
     following = _following(top, units, how.next_ratio, how.next_words)
     for u in ([following] if following else []) + [u for u in units[1:6] if u is not following]:
         if u is not following and u.prob < how.second_ratio * top.prob:
@@ -223,10 +247,7 @@ def compose_answer(question: QuestionInfo, units: list[Unit], passages: list[Pas
         n_sent = len(ct.split_sentences(u.text))
         if words + u.words() > limit or (sentences + n_sent > MAX_SENTENCES and question.asked != "list"):
             continue
-        parts.append(Part(u.text, u.n, "quote"))
-        chosen.append(u)
-        words += u.words()
-        sentences += n_sent
+        take(u)
     return parts
 
 
@@ -238,6 +259,59 @@ def _following(top: Unit, units: list[Unit], next_ratio: float | None, next_word
     after = top.sent_index + top.n_sents
     return next((u for u in units[1:] if u.n == top.n and u.sent_index == after
                  and u.prob >= next_ratio * top.prob and top.words() + u.words() <= next_words), None)
+
+
+# "Zij noemt vier redenen …", "bestaan er drie mogelijke rechtsgrondslagen", "zette … de prioriteiten uiteen",
+# "Het betreft:": the sentence promises items that the next sentences give.
+_COUNT = r"(?:twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|[2-9]|1[0-2])"
+_ANNOUNCING = re.compile(r"\b(?:de volgende|als volgt|uiteen(?:gezet)?|op een rij)\b", re.I)
+_ITEM_START = re.compile(r"^\s*(?:[-•·▪]|\(?[a-z0-9]{1,2}[.)]\s)", re.I)
+# Kinds where a promised list is the answer (a count, date or yes/no is answered by the sentence itself).
+_LIST_KINDS = ("list", "reason", "other", "view")
+
+
+def announces(text: str, question: QuestionInfo) -> bool:
+    """Does this sentence announce items the question asks for (rather than give them)?"""
+    if question.asked not in _LIST_KINDS:
+        return False
+    if text.rstrip().endswith(":"):
+        return True
+    toks = [t.lower() for t in ct.tokens(text)]
+    stems = ct.stem(toks)
+    q_stems = set(question.stems)
+    asked_at = [i for i, s in enumerate(stems) if s in q_stems and len(s) >= 4]
+    if not asked_at:
+        return False
+    counts = [i for i, t in enumerate(toks) if re.fullmatch(_COUNT, t)]
+    if any(0 < a - c <= 3 for a in asked_at for c in counts):
+        return True
+    return bool(_ANNOUNCING.search(text))
+
+
+def _announced_items(last: Unit, units: list[Unit], question: QuestionInfo, budget: int) -> list[Unit]:
+    """The sentences after `last` that give what it announces: the next one, and after it each one
+    that continues a list (the previous ends in ':' or ';', or it starts with a bullet), within
+    `budget` words. A piece too short to quote ("Het betreft:") is stepped over when a list item
+    follows it. Empty when `last` announces nothing or the items are not in the passage."""
+    if last.n_sents != 1 or not announces(last.text, question):
+        return []
+    single = {u.sent_index: u for u in units if u.n == last.n and u.n_sents == 1}
+    out: list[Unit] = []
+    prev_text, skipped = last.text, False
+    for i in range(last.sent_index + 1, last.n_passage_sents):
+        u = single.get(i)
+        if u is None:  # not a quotable sentence
+            if skipped:
+                break
+            skipped = True
+            continue
+        continues_list = prev_text.rstrip().endswith((":", ";")) or bool(_ITEM_START.match(u.text))
+        if ((out or skipped) and not continues_list) or budget - u.words() < 0:
+            break
+        out.append(u)
+        budget -= u.words()
+        prev_text, skipped = u.text, False
+    return out
 
 
 def _says_the_same(a: Unit, b: Unit) -> bool:

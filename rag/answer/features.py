@@ -37,7 +37,7 @@ _DATE_RE = re.compile(rf"\b(\d{{1,2}} ({_MONTH})|({_MONTH})|(19|20)\d\d)\b", re.
 LABEL_WORDS = ("resolutie", "artikel", "nr", "nummer", "kamerstuk", "lid", "hoofdstuk", "advies", "agendapunt", "motie")
 _LABEL_NUMBER = re.compile(rf"\w+-\d+|\b({'|'.join(LABEL_WORDS)})\.? \d+(?: \d+)?", re.I)
 # A year or a day of the month is not a count: "hoeveel" is not answered by "in 2018" or "11 september".
-_NOT_A_COUNT = re.compile(rf"\b(19|20)\d\d\b|\b\d{{1,2}} ({_MONTH})\b", re.I)
+_NOT_A_COUNT = re.compile(rf"\b(19|20)\d\d\b|\b\d{{1,2}} ({ct.ANY_MONTH_PATTERN})", re.I)
 # A day: what "op welke datum" asks for (a bare year or month does not answer it).
 DAY_RE = re.compile(rf"\b\d{{1,2}}(e|ste)? ({_MONTH})(?: (?:19|20)\d\d)?\b|"
                     r"\b\d{1,2}-\d{1,2}-(?:19|20)?\d\d\b", re.I)
@@ -114,7 +114,8 @@ def stem_matches(q_stems: set[str], stems: set[str]) -> set[str]:
     return out
 
 
-def _names_found(names: set[str], hay: str) -> float:
+def names_found(names: set[str], hay: str) -> float:
+    """Share of `names` found in `hay` (lowercased), by a prefix of each name or of its hyphen parts."""
     if not names:
         return 1.0
     found = 0
@@ -230,9 +231,9 @@ def compute(question: QuestionInfo, passages: Sequence[Passage], units: list[Uni
             "type_missing": float(needed and not type_ok),
             "type_near": near,
             "counted_near": counted,
-            "names_cov": _names_found(question.names, u.text.lower()),
-            "names_cov_passage": _names_found(question.names, hay),
-            "names_absent": float(bool(question.names) and _names_found(question.names, hay) == 0.0),
+            "names_cov": names_found(question.names, u.text.lower()),
+            "names_cov_passage": names_found(question.names, hay),
+            "names_absent": float(bool(question.names) and names_found(question.names, hay) == 0.0),
             "nums_ok": nums_ok,
             "fractie_named": float(bool(fr_named)),
             "fractie_match": float(bool(fr_named) and pf == fr_named),

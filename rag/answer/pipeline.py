@@ -174,6 +174,14 @@ class Answerer:
             return
         sel = get_selector().model.info
         composed = compose_answer(prepared.question, units, passages, Composition.from_info(sel))
+        if A.fractie_off_topic(prepared.question, composed, passages):
+            # context from a passage that does name the subject (another fractie's remark), if any
+            from rag.answer.features import names_found
+
+            named = [u for u in units if names_found(prepared.question.names, passages[u.n - 1].chunk.text.lower())]
+            yield from self._emit_parts(refusal_parts(A.missing_sentence(prepared.question), named or units),
+                                        passages, base, done, refused=True)
+            return
         if self.spec.kind == "extractive":
             yield from self._emit_parts(composed, passages, base, done)
             return

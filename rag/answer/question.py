@@ -14,7 +14,8 @@ from corpus.fracties import find_fracties, mention_pattern
 from rag import claim_text as ct
 
 # Answer types, most specific first.
-_AMOUNT_Q = re.compile(r"\b(hoeveel (geld|euro|miljoen|miljard)|welk bedrag|hoe ?veel kost|wat kost|wat kosten|"
+_AMOUNT_Q = re.compile(r"\b(hoeveel (geld|euro|miljoen|miljard)|welk bedrag|hoe ?veel kost|wat (kost|kostte|kosten|kostten)|"
+                       r"(hoeveel|wat) (heeft|hebben)\b.{0,60}\bgekost|"
                        r"hoe duur|hoe groot is (het|de) (budget|bijdrage|bedrag)|hoeveel budget|welke bijdrage in euro|"
                        r"hoeveel (draagt|geeft|betaalt|stopt|investeert|trekt|maakt)\b.{0,40}\b(bij|uit|vrij|over))\b", re.I)
 _DATE_Q = re.compile(r"\b(wanneer|welk jaar|in welk jaar|welke datum|op welke (dag|datum)|in welke maand|sinds wanneer|"
@@ -158,9 +159,10 @@ def analyse(question: str, known_fracties: set[str] | None = None) -> QuestionIn
     fracties = find_fracties(q, known_fracties)
     fractie_words = {w.lower() for f in fracties for w in re.findall(r"\w+", f)} | {"gl", "pvdd", "fractie"}
     words = [w for w in ct.lower_tokens(q) if w not in QUESTION_WORDS and w not in fractie_words]
-    stems = [s for s in ct.stem([w for w in words if w not in ct.STOPWORDS and not w.isdigit() and len(w) > 1])]
+    stems = ct.stem(ct.with_hyphen_parts([w for w in words if w not in ct.STOPWORDS and not w.isdigit() and len(w) > 1]))
     first = (ct.tokens(q) or [""])[0].lower()
-    names = {n for n in ct.names(q) if n not in COMMON_NAMES and n != first and n not in fractie_words}
+    names = {n for n in ct.names(q) if n not in COMMON_NAMES and n != first and n not in fractie_words
+             and not set(n.split("-")) <= fractie_words}  # "VVD-fractie" names the fractie, not the subject
     numbers = {x for x in ct.numbers(q) if not x.startswith("m")}
     low = q.lower()
     wants_cabinet = bool(re.search(r"\b(antwoord\w*|reageert|reageerde|reactie)\b", low)) or (
