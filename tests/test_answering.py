@@ -42,6 +42,7 @@ def passage(text: str, n: int = 1, **meta) -> Passage:
     ("wat doet NL tegen smokkel via Libië?", "other"),
     ("hoeveel heeft het lidmaatschap van de Veiligheidsraad in 2018 gekost?", "amount"),
     ("wat kostte de training in Rwanda?", "amount"),
+    ("wat vind de VVD van de rol van de ILC?", "view"),  # the everyday d/dt slip
 ])
 def test_asked_type(question, asked):
     assert analyse(question).asked == asked

@@ -39,7 +39,7 @@ _YESNO_START = re.compile(
     r"moet|moeten|doet|doen|komt|komen|mag|mogen|wordt|worden|werd|staat|staan|erkent|deelt|deelt|acht|"
     r"onderschrijft|neemt|zet|zal|zullen|zou|zouden|blijft|krijgt|speelt|ziet|stemt|stemde|weet|klopt|"
     r"ondersteunt|pleit|valt|levert|draagt|ligt|bestaat|heeft het kabinet|is nederland)\b", re.I)
-_VIEW_Q = re.compile(r"\b(vindt|vinden|vond|vraagt|vragen|vroeg|vroegen|wil|willen|wilde|zegt|zeggen|zei|"
+_VIEW_Q = re.compile(r"\b(vindt|vind|vinden|vond|vraagt|vragen|vroeg|vroegen|wil|willen|wilde|zegt|zeggen|zei|"
                      r"stelt|stellen|pleit|pleiten|maakt zich zorgen|maken zich zorgen|zorgen|bezorgd|mening|"
                      r"standpunt|inbreng|opmerking|opmerkingen|benadrukt|steunt|waarschuwt|dringt)\b", re.I)
 # "welke X" / "welk X": a list when X is plural, a name otherwise ("welk artikel", "welke resolutie").
@@ -67,7 +67,7 @@ def _fractie_speaks(low: str) -> bool:
 # Words that make up the question form, not its topic.
 QUESTION_WORDS = {
     "wat", "welke", "welk", "wie", "hoe", "hoeveel", "hoeveelste", "waarom", "wanneer", "waar", "waarover", "waarmee", "waarop",
-    "vindt", "vinden", "vraagt", "vragen", "vroeg", "zegt", "zeggen", "zei", "stelt", "antwoordt", "antwoord",
+    "vindt", "vind", "vinden", "vraagt", "vragen", "vroeg", "zegt", "zeggen", "zei", "stelt", "antwoordt", "antwoord",
     "antwoorden", "antwoordde", "kabinet", "regering", "fractie", "leden", "eigenlijk", "nou", "precies", "nu",
     "volgens", "stukken", "document", "documenten", "brief", "noemt", "noemen", "staat", "staan", "mbt", "ivm",
     "over", "van", "aan", "dat", "die", "er", "ook", "wel", "nl", "nederland",
