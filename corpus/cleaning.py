@@ -354,8 +354,9 @@ def _continues_url(out: str, line: str) -> bool:
 
 def _marker_regex(n: int) -> re.Pattern[str]:
     # The marker follows a lowercase letter or closing punctuation, and is not
-    # part of a number ("8,3" or "1.5") or a URL path.
-    return re.compile(rf"(?<=[a-zà-ÿ.,;:)»”\"’?!])(?<!\d[.,]){n}(?=[\s.,;:)]|$)")
+    # part of a number ("8,3" or "1.5") or a URL path; or it follows a name that ends in
+    # two digits ("COVID-1917": COVID-19 and marker 17).
+    return re.compile(rf"(?:(?<=[a-zà-ÿ.,;:)»”\"’?!])(?<!\d[.,])|(?<=[A-Za-z]-\d\d)){n}(?=[\s.,;:)]|$)")
 
 
 def find_marker(lines: list[Line], before: int, n: int, window: int = 200) -> tuple[int, int] | None:

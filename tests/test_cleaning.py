@@ -219,6 +219,16 @@ def test_footnote_markers_stripped_and_text_attached():
     assert all(p.glue_prev for p in cr.paragraphs if p.kind == "footnote")
 
 
+def test_a_marker_glued_to_a_name_ending_in_digits_is_stripped():
+    # "COVID-1917": COVID-19 with footnote marker 17; a year range is never read as a marker
+    text = ("De landen bespreken de multilaterale respons op \nCOVID-191. In de periode 2017-2018 \n"
+            "was Nederland lid van de Raad. \n\n1 https://www.government.nl/documents/statement.\n")
+    cr = clean(text)
+    body = next(p.text for p in cr.paragraphs if p.text.startswith("De landen"))
+    assert "respons op COVID-19. In de periode 2017-2018" in body
+    assert any(p.kind == "footnote" and "government.nl" in p.text for p in cr.paragraphs)
+
+
 def test_numbered_lines_that_are_not_footnotes_stay():
     # a body line starting with a number ("19 mei jl.") is text, not a footnote
     text = "De resolutie die op \n\n19 mei jl. door de jaarvergadering van de WHO is aangenomen. \n"
