@@ -175,11 +175,12 @@ class Answerer:
         sel = get_selector().model.info
         composed = compose_answer(prepared.question, units, passages, Composition.from_info(sel))
         if A.fractie_off_topic(prepared.question, composed, passages):
-            # context from a passage that does name the subject (another fractie's remark), if any
+            # context only from a passage that does name the subject (another fractie's remark, the
+            # cabinet's letter): the fractie's remarks on other subjects say nothing about it
             from rag.answer.features import names_found
 
             named = [u for u in units if names_found(prepared.question.names, passages[u.n - 1].chunk.text.lower())]
-            yield from self._emit_parts(refusal_parts(A.missing_sentence(prepared.question), named or units),
+            yield from self._emit_parts(refusal_parts(A.missing_sentence(prepared.question), named),
                                         passages, base, done, refused=True)
             return
         if self.spec.kind == "extractive":
