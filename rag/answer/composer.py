@@ -210,7 +210,7 @@ def compose_answer(question: QuestionInfo, units: list[Unit], passages: list[Pas
     Another unit joins the best one when its share is at least `how.second_ratio` of the best unit's.
     The sentence right after the best unit (the list an announcing sentence leads into, the
     "because" that follows a finding) needs only `how.next_ratio` of it when the two together stay
-    within `how.next_words` words."""
+    within `how.next_words` words. A quoted sentence that announces items brings them."""
     if not units:
         return []
     top = units[0]
