@@ -51,6 +51,8 @@ def test_asked_type(question, asked):
 def test_question_names_fractie_and_what_it_counts():
     q = analyse("wat vraagt de pvdd over klimaat?")
     assert q.fracties == ["Partij voor de Dieren"] and q.wants_view and not q.wants_cabinet
+    q = analyse("wat vraagt de partij vd dieren over ecocide?")  # an informal spelling, and none of its words is a topic
+    assert q.fracties == ["Partij voor de Dieren"] and q.stems == ["ecocide"]
     q = analyse("wat antwoordt het kabinet aan de SGP over Taiwan?")
     assert q.fractie == "SGP" and q.wants_cabinet and not q.wants_view
     # the cabinet as the subject in question word order: its answer is asked, not the fractie's view
@@ -317,6 +319,10 @@ def test_a_refusal_names_the_place_or_organisation_the_documents_lack():
     ("hoeveel geld gaat er naar het VN peacebuilding fund?",
      "De stukken noemen geen bedrag voor het VN peacebuilding fund."),
     ("wat vindt de VVD over Jemen?", "De VVD-fractie heeft in deze stukken geen inbreng over Jemen."),
+    # the fractie is who speaks, not part of the topic
+    ("wat zegt het kabinet tegen de VVD over Jemen?", "De VVD-fractie heeft in deze stukken geen inbreng over Jemen."),
+    ("wat vindt de partij voor de dieren van de rol van Taiwan?",
+     "De fractie van de Partij voor de Dieren heeft in deze stukken geen inbreng over de rol van Taiwan."),
 ])
 def test_the_refusal_sentence_names_the_topic_in_plain_dutch(question, sentence):
     from rag.answer.answerability import missing_sentence

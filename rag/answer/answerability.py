@@ -208,13 +208,24 @@ _VERB_TAIL = {"plaats", "plaatsvinden", "plaatsgevonden", "af", "op", "uit", "me
               "staat", "zetten", "zet", "geven", "geeft", "krijgen", "krijgt", "betalen", "betaalt", "kost", "kosten"}
 
 
+_LEADING = {"voor", "aan", "van", "over", "bij", "in", "naar", "tegen", "tijdens", "met"}
+
+
 def anchor_phrase(question: QuestionInfo) -> str:
     """The topic phrase at the end of the question ("het VN peacebuilding fund"), or ''; verb parts
     after the topic are left off ("de Veiligheidsraad in 2018", not "… in 2018 gekost")."""
-    m = _ANCHOR.search(question.text.strip())
+    from corpus.fracties import mention_pattern
+
+    # the fractie is who speaks, not the topic: "wat zegt het kabinet tegen de VVD over Jemen" is about Jemen
+    text = question.text.strip()
+    if question.fracties:
+        text = re.sub(rf"(?:\b(?:de|het)\s+)?(?:leden\s+van\s+(?:de\s+)?)?{mention_pattern().pattern}", " ", text, flags=re.I)
+    m = _ANCHOR.search(" ".join(text.split()))
     if not m:
         return ""
     words = m.group(1).strip(" ?").split()
+    while words and words[0].lower() in _LEADING:
+        words.pop(0)
     while words and (words[-1] in _VERB_TAIL or (_PARTICIPLE.match(words[-1]) and words[-1] not in _GE_NOUNS)):
         words.pop()
     if words and words[-1].lower() in ("de", "het", "een", "die", "dat", "deze"):

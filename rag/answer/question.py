@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from corpus.fracties import find_fracties, mention_pattern
+from corpus.fracties import ALIASES, find_fracties, mention_pattern
 from rag import claim_text as ct
 
 # Answer types, most specific first.
@@ -157,7 +157,8 @@ COMMON_NAMES = {"nederland", "nederlandse", "koninkrijk", "kamer", "kabinet", "m
 def analyse(question: str, known_fracties: set[str] | None = None) -> QuestionInfo:
     q = " ".join((question or "").split())
     fracties = find_fracties(q, known_fracties)
-    fractie_words = {w.lower() for f in fracties for w in re.findall(r"\w+", f)} | {"gl", "pvdd", "fractie"}
+    fractie_words = {w.lower() for f in fracties for name in (f, *ALIASES.get(f, ())) for w in re.findall(r"\w+", name)
+                     } | {"gl", "pvdd", "fractie"}
     words = [w for w in ct.lower_tokens(q) if w not in QUESTION_WORDS and w not in fractie_words]
     stems = ct.stem(ct.with_hyphen_parts([w for w in words if w not in ct.STOPWORDS and not w.isdigit() and len(w) > 1]))
     first = (ct.tokens(q) or [""])[0].lower()
