@@ -16,6 +16,7 @@ corpus.display; only the note's own structure (headings, bullets, bold labels,
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -96,10 +97,12 @@ def write_briefing_docx(data: Mapping[str, Any], path: Path | str) -> Path:
             continue
         for line in lines:
             para = d.add_paragraph(style="List Bullet")
-            if line.get("label"):
-                para.add_run(docx_text(f"{line['label']}: ", single_line=True)).bold = True
             marks = " ".join(f"[{n}]" for n in _citations(line))
-            para.add_run(docx_text(f"{line.get('text') or ''} {marks}".strip(), single_line=True))
+            text = docx_text(f"{line.get('text') or ''} {marks}".strip(), single_line=True)
+            if line.get("label"):
+                para.add_run(docx_text(f"{line['label']}:", single_line=True)).bold = True
+                text = f" {text}"  # its own run: a run's edge whitespace would be stripped with the label
+            para.add_run(text)
     d.add_heading("Bronnen", level=2)
     for src in data.get("sources") or []:
         d.add_paragraph(docx_text(f"[{int(src['n'])}] {source_label(src)}", single_line=True))
@@ -108,12 +111,28 @@ def write_briefing_docx(data: Mapping[str, Any], path: Path | str) -> Path:
         d.add_heading("Opmerkingen bij de controle", level=3)
         for f in flags:
             d.add_paragraph(docx_text(f, single_line=True))
+    _set_properties(d, data)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     d.save(str(tmp))
     tmp.replace(path)
     return path
+
+
+def _set_properties(d, data: Mapping[str, Any]) -> None:
+    """File properties Word shows (title, author, dates) instead of python-docx's template defaults."""
+    props = d.core_properties
+    props.title = docx_text(f"Notitie: {data.get('topic') or ''}", single_line=True)
+    props.subject = docx_text(str(data.get("topic") or ""), single_line=True)
+    props.author = props.last_modified_by = "Griffier"
+    props.comments = docx_text(_byline(data), single_line=True)
+    props.revision = 1
+    try:
+        made = datetime.fromisoformat(str(data.get("created") or ""))
+    except ValueError:
+        made = datetime.now()
+    props.created = props.modified = made
 
 
 # -- HTML (the web app's briefing page) ---------------------------------------------

@@ -157,8 +157,13 @@ def test_to_dict_is_the_json_contract_and_exports_render_it(tmp_settings, tmp_pa
         assert f"## {title}" in md
     assert "**GroenLinks-fractie:**" in md and "[1]" in md
     path = b.write_docx(tmp_path / "notitie.docx")
-    paras = [p.text for p in docx.Document(str(path)).paragraphs]
+    word = docx.Document(str(path))
+    paras = [p.text for p in word.paragraphs]
     assert "Bronnen" in paras and any("Kabinet (antwoord 1)" in p for p in paras)
+    assert any(p.startswith("GroenLinks-fractie: ") for p in paras)  # a space between the label and the line
+    props = word.core_properties
+    assert props.author == "Griffier" and props.title == f"Notitie: {data['topic']}"
+    assert props.created.date().isoformat() == data["created"]
 
 
 def test_a_topic_naming_a_fractie_keeps_that_fractie(tmp_settings):
