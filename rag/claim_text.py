@@ -63,6 +63,23 @@ MONTH_PATTERN = "|".join(MONTHS)  # "januari|februari|…|december", for regular
 # first, so "sept" is not read as "sep".
 ANY_MONTH_PATTERN = MONTH_PATTERN + r"|(?:jan|feb|mrt|apr|jun|jul|aug|sept|sep|okt|nov|dec)\b\.?"
 
+# A past participle ("gekost", "ingesteld", "aangenomen", "geëvacueerd"): a verb form, never the topic of a
+# question. The nouns that look like one are listed.
+_PARTICIPLE = re.compile(r"^(?:aan|af|in|op|uit|mee|toe|voor|door|over|onder|terug|vast|bij|vrij|samen|plaats)?"
+                         r"ge[a-zà-ÿ]{2,}(?:d|t|en)$")
+_GE_NOUNS = {"geweld", "gebied", "gebieden", "gezag", "gesprek", "gevolg", "gedrag", "gerecht", "gebruik", "geval",
+             "gevallen", "gevaar", "gemeenten", "gezondheid", "geloofwaardigheid", "gewicht", "getuigen", "gebeden",
+             "gebergte", "gedachten", "gegevens", "gelden", "gewoonten", "geschiedenis", "gemeenschappen",
+             "genocide", "gerechtigheid", "geheimhouding", "gelijkheid", "gendergelijkheid", "geneeskunde",
+             "gezant", "gezanten", "getuigenissen", "grensgebied", "gebouwen", "gebrek", "gevecht", "gevechten",
+             "gesprekken", "gedetineerde", "gedetineerden", "gedeelte", "gebed", "gelegenheden", "gewesten"}
+
+
+def is_participle(word: str) -> bool:
+    low = word.lower()
+    return bool(_PARTICIPLE.match(low)) and low not in _GE_NOUNS and not low.endswith(("heid", "schap"))
+
+
 NUMBER_WORDS = {
     "nul": 0, "een": None, "één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7,
     "acht": 8, "negen": 9, "tien": 10, "elf": 11, "twaalf": 12, "dertien": 13, "veertien": 14,

@@ -199,9 +199,6 @@ _ANCHOR = re.compile(r"\b(?:voor|aan|van|over|bij|in|naar|tegen|tijdens|met)\s+(
 
 # Verb parts that end a Dutch question after its topic ("… in 2018 gekost", "… van het NPV plaats(vinden)"):
 # they are not part of the topic phrase.
-_PARTICIPLE = re.compile(r"^ge[a-zà-ÿ]{2,}(?:d|t|en)$")
-_GE_NOUNS = {"geweld", "gebied", "gebieden", "gezag", "gesprek", "gevolg", "gedrag", "gerecht", "gebruik", "geval",
-             "gevallen", "gevaar", "gemeenten", "gezondheid", "geloofwaardigheid", "gewicht", "getuigen", "gebeden"}
 _VERB_TAIL = {"plaats", "plaatsvinden", "plaatsgevonden", "af", "op", "uit", "mee", "toe", "vast", "vrij", "terug",
               "komen", "worden", "werden", "wordt", "zijn", "is", "was", "waren", "hebben", "heeft", "had", "gaan",
               "gaat", "kunnen", "kan", "zal", "zullen", "moeten", "moet", "willen", "wil", "doen", "doet", "staan",
@@ -226,7 +223,7 @@ def anchor_phrase(question: QuestionInfo) -> str:
     words = m.group(1).strip(" ?").split()
     while words and words[0].lower() in _LEADING:
         words.pop(0)
-    while words and (words[-1] in _VERB_TAIL or (_PARTICIPLE.match(words[-1]) and words[-1] not in _GE_NOUNS)):
+    while words and (words[-1] in _VERB_TAIL or ct.is_participle(words[-1])):
         words.pop()
     if words and words[-1].lower() in ("de", "het", "een", "die", "dat", "deze"):
         return ""
