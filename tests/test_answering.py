@@ -294,6 +294,31 @@ def test_a_fractie_view_question_searches_the_fracties_own_blocks():
     assert all("role" not in f for f in searched)  # the cabinet's answer is asked: no extra search
 
 
+def test_which_fracties_spoke_lists_each_fractie_once_with_its_remark():
+    from rag.answer.composer import compose_answer
+
+    q = analyse("welke fracties vroegen naar Jemen?")
+    assert q.which_fractie and not q.fracties
+    assert not analyse("welke partijen bij het verdrag steunen het verbod?").which_fractie  # states, not fracties
+    assert not analyse("wat vraagt de SP over Jemen?").which_fractie  # a named fractie: its view is asked
+    sp = passage("De leden van de SP-fractie vragen aandacht voor de oorlog in Jemen.", 1, role="question",
+                 fractie="SP")
+    sp2 = passage("Deze leden vragen of het kabinet Jemen op de agenda zet.", 2, role="question", fractie="SP")
+    cda = passage("De leden van de CDA-fractie maken zich zorgen over de financiering voor Jemen.", 3,
+                  role="question", fractie="CDA")
+    vvd = passage("De leden van de VVD-fractie steunen de ILC.", 4, role="question", fractie="VVD")
+    cabinet = passage("Het kabinet zet zich in voor Jemen.", 5, role="answer", fractie="SP", answer_number=68)
+    passages = [sp, sp2, cda, vvd, cabinet]
+    units = [u for u in build_units(passages) if u.n_sents == 1]
+    for u, prob in zip(sorted(units, key=lambda u: u.n), (0.3, 0.25, 0.01, 0.2, 0.24)):
+        u.prob = prob
+    ranked = sorted(units, key=lambda u: -u.prob)
+    parts = compose_answer(q, ranked, passages)
+    # each fractie once, its best remark, best first; a low-ranked remark naming Jemen still counts;
+    # the VVD spoke about something else and the cabinet's answer is not a fractie's remark
+    assert [(p.label, p.n) for p in parts] == [("SP-fractie", 1), ("CDA-fractie", 3)]
+
+
 def test_a_refusal_names_the_place_or_organisation_the_documents_lack():
     from rag.answer.answerability import Vocabulary, missing_sentence, unknown_names
     from rag.answer.names import is_name_like
@@ -576,6 +601,17 @@ def test_a_fracties_remark_without_an_answer_of_its_own_is_found(answerer):
     assert ans.text.startswith("VVD-fractie: ") and "ILC" in ans.text
     cited = [ans.passages[c.n - 1].chunk.metadata for c in ans.citations]
     assert cited and all(m.get("role") == "question" and m.get("fractie") == "VVD" for m in cited)
+
+
+@pytest.mark.slow
+def test_which_fracties_asked_about_a_subject_and_a_fractie_silent_on_it(answerer):
+    ans = answerer.answer("welke fracties vroegen naar Jemen?")
+    _assert_checked(ans)
+    cited = [ans.passages[c.n - 1].chunk.metadata for c in ans.citations]
+    assert {m.get("fractie") for m in cited} >= {"SP", "CDA"} and all(m.get("role") == "question" for m in cited)
+    # the VVD did not raise Jemen: its remark on another subject is no answer
+    ans = answerer.answer("wat vraagt de VVD-fractie over Jemen?")
+    assert ans.refused and ans.text.startswith("De VVD-fractie heeft in deze stukken geen inbreng over Jemen.")
 
 
 @pytest.mark.slow

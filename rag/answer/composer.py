@@ -28,6 +28,7 @@ from rag.answer.question import QuestionInfo
 
 CONTEXT_INTRO = "Wat de stukken wel zeggen (ter context, geen antwoord op de vraag):"
 MAX_SENTENCES = 3
+WHICH_FRACTIE_MOST = 4  # fracties listed for "welke fracties vroegen naar …"
 # A unit whose content words are for this share already in a quoted unit says the same thing again
 # (the same sentence on two pages of a document, "het Koninkrijk" for "Nederland"): it is left out.
 SAME_CONTENT = 0.8
@@ -203,6 +204,28 @@ def fractie_parts(question: QuestionInfo, units: list[Unit], passages: list[Pass
     return parts
 
 
+def which_fractie_parts(question: QuestionInfo, units: list[Unit], passages: list[Passage],
+                        share: float, most: int = WHICH_FRACTIE_MOST) -> list[Part]:
+    """"Welke fracties vroegen naar Jemen?": each fractie with its best remark on the subject, at most
+    `most` fracties, best first. When the question names something ("Jemen"), a remark counts when its
+    block names it too, however it ranks; otherwise only a remark close to the best one (at least
+    `share` of its score) counts, so a fractie that spoke about something else is not listed."""
+    from rag.answer.features import names_found
+
+    meta = lambda u: passages[u.n - 1].chunk.metadata or {}  # noqa: E731 - a short local accessor
+    remarks = [u for u in units if meta(u).get("role") == "question" and meta(u).get("fractie")
+               and names_found(question.names, passages[u.n - 1].chunk.text.lower()) > 0]
+    if not remarks:
+        return []
+    best: dict[str, Unit] = {}
+    for u in remarks:
+        fr = canonical(str(meta(u)["fractie"]))
+        close = bool(question.names) or u.prob >= share * remarks[0].prob
+        if fr not in best and close and len(best) < most:
+            best[fr] = u
+    return [Part(u.text, u.n, "quote", label(fr)) for fr, u in best.items()]
+
+
 def compose_answer(question: QuestionInfo, units: list[Unit], passages: list[Passage],
                    how: Composition = Composition()) -> list[Part]:
     """Parts of an answer from ranked units (best first).
@@ -217,6 +240,10 @@ def compose_answer(question: QuestionInfo, units: list[Unit], passages: list[Pas
     if question.fractie and (top.features.get("fractie_match") or question.asked == "view"):
         parts = fractie_parts(question, units, passages, int(how.max_words * 1.5), how.fractie_answer_units,
                               how.fractie_point_units)
+        if parts:
+            return parts
+    if question.which_fractie:
+        parts = which_fractie_parts(question, units, passages, how.second_ratio)
         if parts:
             return parts
     parts: list[Part] = []

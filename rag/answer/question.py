@@ -39,6 +39,12 @@ _YESNO_START = re.compile(
     r"moet|moeten|doet|doen|komt|komen|mag|mogen|wordt|worden|werd|staat|staan|erkent|deelt|deelt|acht|"
     r"onderschrijft|neemt|zet|zal|zullen|zou|zouden|blijft|krijgt|speelt|ziet|stemt|stemde|weet|klopt|"
     r"ondersteunt|pleit|valt|levert|draagt|ligt|bestaat|heeft het kabinet|is nederland)\b", re.I)
+# "welke fracties vroegen naar Jemen?", "welke partij wil …", "wie in de Kamer vroeg …": who spoke is asked
+# ("welke partijen" only with a view verb: "de partijen bij het verdrag" are states)
+_WHICH_FRACTIE = re.compile(r"\bwelke\s+(?:andere\s+)?(?:kamer)?fracties?\b|"
+                            r"\bwelke\s+(?:andere\s+)?partij(?:en)?\s+(?:vroeg|vroegen|vraagt|vragen|wil|wilde|wilden|"
+                            r"pleit|pleitte|pleitten|maakt|maakte|maakten|heeft|hebben|is|zijn|was|waren)\b|"
+                            r"\bwie\s+in\s+de\s+kamer\b")
 _VIEW_Q = re.compile(r"\b(vindt|vind|vinden|vond|vraagt|vragen|vroeg|vroegen|wil|willen|wilde|zegt|zeggen|zei|"
                      r"stelt|stellen|pleit|pleiten|maakt zich zorgen|maken zich zorgen|zorgen|bezorgd|mening|"
                      r"standpunt|inbreng|opmerking|opmerkingen|benadrukt|steunt|waarschuwt|dringt)\b", re.I)
@@ -68,7 +74,7 @@ def _fractie_speaks(low: str) -> bool:
 QUESTION_WORDS = {
     "wat", "welke", "welk", "wie", "hoe", "hoeveel", "hoeveelste", "waarom", "wanneer", "waar", "waarover", "waarmee", "waarop",
     "vindt", "vind", "vinden", "vraagt", "vragen", "vroeg", "zegt", "zeggen", "zei", "stelt", "antwoordt", "antwoord",
-    "antwoorden", "antwoordde", "kabinet", "regering", "fractie", "leden", "eigenlijk", "nou", "precies", "nu",
+    "antwoorden", "antwoordde", "kabinet", "regering", "fractie", "fracties", "leden", "eigenlijk", "nou", "precies", "nu",
     "volgens", "stukken", "document", "documenten", "brief", "noemt", "noemen", "staat", "staan", "mbt", "ivm",
     "over", "van", "aan", "dat", "die", "er", "ook", "wel", "nl", "nederland",
 }
@@ -114,6 +120,7 @@ class QuestionInfo:
     wants_cabinet: bool = False  # "wat antwoordt het kabinet (aan X)"
     counted: str | None = None  # stem of what a number question counts ("hoeveel landen" -> "land")
     exact_day: bool = False  # "op welke datum": a day is asked, a bare year does not answer it
+    which_fractie: bool = False  # "welke fracties vroegen naar Jemen?": the fracties that spoke are asked
     # Words of a follow-up's standalone form that the user did not type in this turn (the topic
     # carried from earlier turns): they steer retrieval but are never reported as "niet genoemd".
     carried: frozenset[str] = frozenset()
@@ -178,8 +185,9 @@ def analyse(question: str, known_fracties: set[str] | None = None) -> QuestionIn
                   low)
     counted = ct.stem([m.group(1)])[0] if m and m.group(1) not in ct.STOPWORDS else None
     exact_day = bool(re.search(r"\b(welke|op welke|van welke) (dag|datum)\b|\bwelke dag\b", low))
+    which_fractie = not fracties and bool(_WHICH_FRACTIE.search(low))
     return QuestionInfo(q, asked_type(q), list(dict.fromkeys(stems)), names, numbers, fracties, wants_view,
-                        wants_cabinet, counted, exact_day)
+                        wants_cabinet, counted, exact_day, which_fractie)
 
 
 def carried_words(standalone: str, typed: str) -> frozenset[str]:

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 CANDIDATE_PASSAGES = 6  # general search
 FRACTIE_PASSAGES = 4  # extra passages from the named fractie's blocks
 FRACTIE_POINTS = 2  # the fractie's own question blocks, when its view is asked
+WHICH_FRACTIE_POINTS = 6  # question blocks of any fractie, when who spoke is asked
 QUESTION_BLOCKS = 3  # the fractie's question paragraphs behind its best-matching answers
 POINTED_ANSWERS = 2  # numbered answers that the top passages point to
 # "Zie tevens het antwoord op vraag 21", "(zie ook beantwoording vraag 51)", "Zoals bij vraag 65 aangegeven"
@@ -54,18 +55,22 @@ def gather(question: QuestionInfo, query: str, retriever, k: int | None = None,
             found += _question_blocks(retriever, found, names, filters)
             if question.wants_view:
                 found += _fractie_points(retriever, query, found, extra_filters)
+    elif question.which_fractie:
+        found += _fractie_points(retriever, query, found, filters or {}, k=WHICH_FRACTIE_POINTS)
     found += _pointed_answers(retriever, found, filters)
     return renumber(found)
 
 
-def _fractie_points(retriever, query: str, passages: list[Passage], fractie_filters: dict) -> list[Passage]:
-    """The fractie's own question blocks that match the question. Answer chunks carry the fractie's
+def _fractie_points(retriever, query: str, passages: list[Passage], fractie_filters: dict,
+                    k: int = FRACTIE_POINTS) -> list[Passage]:
+    """The fractie's own question blocks that match the question (with no fractie in the filters:
+    every fractie's, for "welke fracties vroegen naar …"). Answer chunks carry the fractie's
     question in their index text and outrank the block itself, so a point the cabinet did not answer
     under a number of its own ("de leden van de VVD-fractie zien de belangrijke rol van de ILC") is
     only found by searching the fractie's blocks alone."""
     seen = {p.chunk.chunk_id for p in passages}
     try:
-        points = retriever.search(query, k=FRACTIE_POINTS, filters={**fractie_filters, "role": "question"})
+        points = retriever.search(query, k=k, filters={**fractie_filters, "role": "question"})
     except Exception as exc:  # a filter the index cannot apply: the other searches stand
         log.debug("fractie point search failed: %s", exc)
         return []
