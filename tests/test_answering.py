@@ -92,6 +92,14 @@ def test_follow_up_carries_the_topic_not_the_whole_question():
     assert len(third) < 80 and "Coalition" in third
 
 
+def test_who_asked_about_it_is_a_follow_up():
+    hist = [{"role": "user", "content": "hoeveel geld gaf nederland aan het Yemen Humanitarian Fund?"},
+            {"role": "assistant", "content": "…"}]
+    out = standalone_question("welke fracties vroegen daarnaar?", hist)
+    assert "Yemen" in out and out.startswith("welke fracties vroegen daarnaar?")
+    assert analyse(out).which_fractie
+
+
 def test_follow_up_carries_uncommon_words_rarest_first():
     from rag.answer.followup import carried_terms
 
@@ -503,6 +511,9 @@ def test_a_source_note_with_web_addresses_never_answers():
     assert not is_reference("Het kabinet meldt de inzet op www.rijksoverheid.nl, waar ook de brief aan de Kamer "
                             "en de bijlagen over de bijdrage van Nederland aan de missie in Mali te vinden zijn, "
                             "samen met de evaluaties van eerdere missies en de reactie van het kabinet daarop.")
+    # a source note without an address: organisation, date, «title»
+    assert is_reference("UNHCR, 9 september 2020, «Situation of human rights in Yemen – Comprehensive report».")
+    assert not is_reference("Het kabinet schreef op 9 september 2020, «wij steunen dit», aan de Kamer.")
     text = f"De leden vragen naar Taiwan. {note}"
     assert [u.text for u in build_units([passage(text)])] == ["De leden vragen naar Taiwan."]
 

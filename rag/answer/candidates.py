@@ -78,9 +78,16 @@ _SIGNATORY = re.compile(r"\b(?:de\s+)?(?:minister(?:-president)?|staatssecretari
                         re.I)
 
 
+# A source note without an address: "UNHCR, 9 september 2020, «Situation of human rights in Yemen …»".
+_TITLED_SOURCE = re.compile(rf"^[^«»]{{0,80}},\s*(?:\d{{1,2}}\s+)?(?:(?:{ct.MONTH_PATTERN})\s+)?(?:19|20)\d\d,\s*"
+                            r"«[^»]*»[\s.,;]*$", re.I)
+
+
 def is_reference(piece: str) -> bool:
     """A citation of another document, a pointer to another answer or a letter's signature, not a
     statement: nothing in it answers a question."""
+    if _TITLED_SOURCE.match(" ".join(piece.split())):
+        return True
     if _SIGNATORY.search(piece) and not piece.rstrip().endswith((".", "?", "!")):
         rest = re.sub(r"\bde\b", " ", _SIGNATORY.sub(" ", piece), flags=re.I)
         if not re.search(r"\b[a-zà-ÿ]{2,}", rest):  # only titles and capitalised names are left
