@@ -193,7 +193,8 @@ _WHAT = {
     "amount": "geen bedrag", "number": "geen aantal", "date": "geen datum", "name": "geen naam",
     "reason": "geen reden", "list": "geen opsomming",
 }
-_ANCHOR = re.compile(r"\b(?:voor|aan|van|over|bij|in|naar|tegen|tijdens|met)\s+((?:(?:de|het|een|die|dat|deze)\s+)?"
+_ANCHOR_PREPOSITIONS = ("voor", "aan", "van", "over", "bij", "in", "naar", "tegen", "tijdens", "met")
+_ANCHOR = re.compile(rf"\b(?:{'|'.join(_ANCHOR_PREPOSITIONS)})\s+((?:(?:de|het|een|die|dat|deze)\s+)?"
                      r"[\w'’-]+(?:\s+[\w'’-]+){0,5})\s*\??\s*$", re.I)
 
 
@@ -204,8 +205,6 @@ _VERB_TAIL = {"plaats", "plaatsvinden", "plaatsgevonden", "af", "op", "uit", "me
               "gaat", "kunnen", "kan", "zal", "zullen", "moeten", "moet", "willen", "wil", "doen", "doet", "staan",
               "staat", "zetten", "zet", "geven", "geeft", "krijgen", "krijgt", "betalen", "betaalt", "kost", "kosten"}
 
-
-_LEADING = {"voor", "aan", "van", "over", "bij", "in", "naar", "tegen", "tijdens", "met"}
 
 
 def anchor_phrase(question: QuestionInfo) -> str:
@@ -221,7 +220,7 @@ def anchor_phrase(question: QuestionInfo) -> str:
     if not m:
         return ""
     words = m.group(1).strip(" ?").split()
-    while words and words[0].lower() in _LEADING:
+    while words and words[0].lower() in _ANCHOR_PREPOSITIONS:
         words.pop(0)
     while words and (words[-1] in _VERB_TAIL or ct.is_participle(words[-1])):
         words.pop()
@@ -256,13 +255,12 @@ def fractie_off_topic(question: QuestionInfo, parts: list, passages: list) -> bo
     """A fractie's view on a named subject, or the cabinet's answer to it, is asked ("wat vraagt de VVD
     over Jemen?") and none of the blocks the answer quotes names the subject: the fractie's best
     remark is about something else, and the honest answer is that its inbreng does not cover it."""
-    from rag.answer.features import names_found
+    from rag.answer.features import names_subject
 
     if not (question.fractie and (question.wants_view or question.asked == "view") and question.names):
         return False
     cited = {p.n for p in parts if p.n is not None}
-    hay = " ".join(passages[n - 1].chunk.text for n in cited).lower()
-    return bool(cited) and names_found(question.names, hay) == 0.0
+    return bool(cited) and not any(names_subject(question, passages[n - 1]) for n in cited)
 
 
 def unknown_names(question: QuestionInfo, vocab: Vocabulary | None) -> list[str]:

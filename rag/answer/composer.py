@@ -152,6 +152,11 @@ class Composition:
         return cls(**known)
 
 
+def _metadata(passages: list[Passage]):
+    """The chunk metadata of a unit's passage, as a function of the unit."""
+    return lambda u: passages[u.n - 1].chunk.metadata or {}
+
+
 def fractie_parts(question: QuestionInfo, units: list[Unit], passages: list[Passage], max_words: int = 90,
                   answer_units: int = 2, point_units: int = 2) -> list[Part]:
     """The named fractie's own point and the cabinet's numbered answer to it: the best-scored unit of
@@ -161,7 +166,7 @@ def fractie_parts(question: QuestionInfo, units: list[Unit], passages: list[Pass
     fr = question.fractie
     if not fr:
         return []
-    meta = lambda u: passages[u.n - 1].chunk.metadata or {}  # noqa: E731 - a short local accessor
+    meta = _metadata(passages)
     mine = [u for u in units
             if u.features.get("fractie_match") and meta(u).get("role") in ("question", "answer")]
     points = [u for u in mine if meta(u).get("role") == "question"]
@@ -210,11 +215,11 @@ def which_fractie_parts(question: QuestionInfo, units: list[Unit], passages: lis
     `most` fracties, best first. When the question names something ("Jemen"), a remark counts when its
     block names it too, however it ranks; otherwise only a remark close to the best one (at least
     `share` of its score) counts, so a fractie that spoke about something else is not listed."""
-    from rag.answer.features import names_found
+    from rag.answer.features import names_subject
 
-    meta = lambda u: passages[u.n - 1].chunk.metadata or {}  # noqa: E731 - a short local accessor
+    meta = _metadata(passages)
     remarks = [u for u in units if meta(u).get("role") == "question" and meta(u).get("fractie")
-               and names_found(question.names, passages[u.n - 1].chunk.text.lower()) > 0]
+               and names_subject(question, passages[u.n - 1])]
     if not remarks:
         return []
     best: dict[str, Unit] = {}

@@ -126,6 +126,11 @@ def names_found(names: set[str], hay: str) -> float:
     return found / len(names)
 
 
+def names_subject(question: QuestionInfo, passage: Passage) -> bool:
+    """Does the passage name what the question names ("Jemen")? True when the question names nothing."""
+    return names_found(question.names, passage.chunk.text.lower()) > 0
+
+
 def _passage_fractie(p: Passage) -> str | None:
     f = (p.chunk.metadata or {}).get("fractie")
     return canonical(str(f)) if f else None

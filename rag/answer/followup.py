@@ -24,7 +24,8 @@ _POINTS_BACK = re.compile(
     r"hierover|hierop|hiervan|"
     r"dat|die|deze|dit|hij|zij|ze|hun|hem|haar|ermee|erover|erop|ervan|erbij|er)\b", re.I)
 # Words that say nothing about the topic in a follow-up.
-_FILLER = QUESTION_WORDS | {"daarnaar", "hiernaar", "ernaar", "vroegen", "daarop", "daarover", "daarvan", "daarmee", "daarbij", "daarin", "daarvoor", "hierover",
+_FILLER = QUESTION_WORDS | {"daarnaar", "hiernaar", "ernaar", "vroegen",
+                            "daarop", "daarover", "daarvan", "daarmee", "daarbij", "daarin", "daarvoor", "hierover",
                             "hierop", "hiervan", "daaraan", "daaruit", "daartoe", "daartegen", "daarna", "daardoor",
                             "eraan", "erin", "eruit", "ertoe", "hieraan", "hierin", "hiermee", "nog", "meer", "dan", "precies", "eigenlijk", "zei", "zeggen",
                             "dacht", "vond", "vinden", "mee", "doen", "doet", "gaat", "gaan", "ermee", "erover",

@@ -177,9 +177,9 @@ class Answerer:
         if A.fractie_off_topic(prepared.question, composed, passages):
             # context only from a passage that does name the subject (another fractie's remark, the
             # cabinet's letter): the fractie's remarks on other subjects say nothing about it
-            from rag.answer.features import names_found
+            from rag.answer.features import names_subject
 
-            named = [u for u in units if names_found(prepared.question.names, passages[u.n - 1].chunk.text.lower())]
+            named = [u for u in units if names_subject(prepared.question, passages[u.n - 1])]
             yield from self._emit_parts(refusal_parts(A.missing_sentence(prepared.question), named),
                                         passages, base, done, refused=True)
             return
