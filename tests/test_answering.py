@@ -165,6 +165,33 @@ def test_a_follow_up_continues_where_the_last_answer_was():
     assert shown_sentences([]) == [] and rerank(units, [first, elsewhere], [], ContinuityWeights(5, 5, 5)) is units
 
 
+def test_a_follow_up_that_names_something_new_moves_to_it():
+    from rag.answer.continuity import ContinuityWeights, rerank, shown_sentences
+    from rag.answer.followup import is_follow_up, own_terms
+
+    assert own_terms("en bij de eu?") == {"eu"} and own_terms("en libie?") == {"libie"}
+    assert own_terms("en wat vindt de SP daarvan?") == set()  # fractie and pointer words are not new
+    assert is_follow_up("telt dat daar ook?") and is_follow_up("en is nl aansprakelijk voor zulke steun?")
+    shown_text = "Het kabinet verlengt de trainingsmissie in Irak tot eind 2017."
+    other_irak = "De trainingsmissie in Irak richt zich op Koerdische strijders."
+    libie = "Het kabinet neemt ook deel aan de EU-operatie voor de kust van Libië."
+    same = passage(f"{shown_text} {other_irak} {libie}", n=1)
+    same.chunk.seq = 3
+    units = build_units([same])
+    history = [{"role": "user", "content": "wat besloot het kabinet over irak?"},
+               {"role": "assistant", "content": f"{shown_text[:-1]} [1]."}]
+
+    def best(question: str, own_words: float) -> str:
+        for u in units:  # the selector, fitted on single questions, prefers the Irak passage's own topic
+            u.score = 1.0 if u.text == other_irak else 0.0
+        weights = ContinuityWeights(same_passage=4.0, repeat=1.0, own_words=own_words)
+        return rerank(units, [same], shown_sentences(history), weights, question)[0].text
+
+    assert best("en libie?", own_words=0.0) == other_irak
+    assert best("en libie?", own_words=2.0).endswith(libie)  # what the user moves on to
+    assert best("en waarom?", own_words=2.0) == other_irak  # no words of its own: nothing moves
+
+
 def test_the_sentence_after_the_best_one_joins_when_short_and_the_fit_allows():
     from rag.answer.composer import Composition, compose_answer
 

@@ -7,7 +7,9 @@ sentence again. The selector is fitted on single questions and knows nothing of 
 so for a follow-up this module moves the scores it gave:
 - a unit in a passage the last answer quoted gains `same_passage`;
 - a unit in the passage just before or after one of those gains `adjacent_passage`;
-- a unit that repeats a sentence the last answer showed loses `repeat`.
+- a unit that repeats a sentence the last answer showed loses `repeat`;
+- a unit holding the follow-up's own words ("libie" in "en libie?") gains `own_words` times the
+  share of them it holds: what the user moves on to outweighs where the last answer was.
 The three weights are data, fitted on the train conversations by
 `python -m rag.answer.train_followups` (weights/followup.json).
 """
@@ -29,9 +31,10 @@ from corpus.models import Passage
 from rag import claim_text as ct
 from rag.answer.candidates import MIN_WORDS, Unit
 from rag.answer.composer import CONTEXT_INTRO
-from rag.answer.followup import normalise_history
+from rag.answer.followup import normalise_history, own_terms
 from rag.answer.model import softmax
 from rag.answer.spans import sentence_spans
+from rag.text import analyse
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +46,14 @@ class ContinuityWeights:
     same_passage: float = 0.0
     adjacent_passage: float = 0.0
     repeat: float = 0.0
+    own_words: float = 0.0
     info: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path = WEIGHTS_FILE) -> ContinuityWeights:
         data = json.loads(path.read_text(encoding="utf-8"))
         return cls(float(data["same_passage"]), float(data["adjacent_passage"]), float(data["repeat"]),
-                   dict(data.get("info", {})))
+                   float(data.get("own_words", 0.0)), dict(data.get("info", {})))
 
     def save(self, path: Path = WEIGHTS_FILE) -> None:
         write_text_atomic(path, json.dumps(asdict(self), ensure_ascii=False, indent=1) + "\n")
@@ -81,14 +85,16 @@ def shown_sentences(history: Sequence[Any] | None) -> list[str]:
 
 
 def rerank(units: list[Unit], passages: Sequence[Passage], shown: list[str],
-           weights: ContinuityWeights) -> list[Unit]:
-    """Move the selector's scores (in place) toward where the last answer was; best first again."""
+           weights: ContinuityWeights, question: str = "") -> list[Unit]:
+    """Move the selector's scores (in place) toward where the last answer was and toward the
+    follow-up's own words; best first again."""
     if not units or not shown:
         return units
     normalised = {(p.chunk.doc_id, p.chunk.seq): _norm(p.chunk.text) for p in passages}
     anchors = {key for key, text in normalised.items() if any(s in text for s in shown)}
     if not anchors:
         return units
+    own = own_terms(question)
     for u in units:
         chunk = passages[u.n - 1].chunk
         if (chunk.doc_id, chunk.seq) in anchors:
@@ -98,6 +104,8 @@ def rerank(units: list[Unit], passages: Sequence[Passage], shown: list[str],
         text = _norm(u.text)
         if any(text in s or s in text for s in shown):
             u.score -= weights.repeat
+        if own and weights.own_words:
+            u.score += weights.own_words * len(own & set(analyse(u.text))) / len(own)
     for u, p in zip(units, softmax(np.array([u.score for u in units]))):
         u.prob = float(p)
     units.sort(key=lambda u: -u.score)

@@ -21,7 +21,7 @@ from rag.answer.question import QUESTION_WORDS
 _POINTS_BACK = re.compile(
     r"^(en|maar|ook|dus|waarom|hoezo|hoe dan|wat nog meer|nog meer)\b|"
     r"\b(daarop|daarover|daarvan|daarmee|daarbij|daarin|daarvoor|daaraan|daartegen|daarnaar|hiernaar|ernaar|"
-    r"hierover|hierop|hiervan|"
+    r"hierover|hierop|hiervan|daar|zulke|zo'n|"
     r"dat|die|deze|dit|hij|zij|ze|hun|hem|haar|ermee|erover|erop|ervan|erbij|er)\b", re.I)
 # Words that say nothing about the topic in a follow-up.
 _FILLER = QUESTION_WORDS | {"daarnaar", "hiernaar", "ernaar", "vroegen",
@@ -64,6 +64,18 @@ def topic_terms(text: str) -> list[str]:
         if t not in out:
             out.append(t)
     return out
+
+
+def own_terms(question: str) -> set[str]:
+    """The analysed words a follow-up says itself ("libie" in "en libie?", "eu" in "en bij de eu?"):
+    what the user moves on to, as opposed to what the conversation carries."""
+    from rag.text import analyse
+
+    fr_words = {w.lower() for f in find_fracties(question) for w in re.findall(r"\w+", f)}
+    kept = [t for t in ct.tokens(question)
+            if t.lower() not in _FILLER and t.lower() not in ct.STOPWORDS and t.lower() not in fr_words
+            and not t.isdigit()]
+    return set(analyse(" ".join(kept)))
 
 
 def carried_terms(text: str) -> list[str]:

@@ -133,7 +133,7 @@ class Answerer:
         if history and is_follow_up(typed or query):
             # a follow-up continues where the last answer was (continuity.py)
             units = continuity.rerank(units, prepared.passages, continuity.shown_sentences(history),
-                                      self.continuity_weights or continuity.get_weights())
+                                      self.continuity_weights or continuity.get_weights(), typed or query)
         values = A.features(prepared.question, units, prepared.vocab, prepared.known_fracties)
         ok = bool(units) and A.get_answerability().answerable(values)
         return prepared, values, ok

@@ -32,6 +32,7 @@ GRIDS = {
     "same_passage": (0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0),
     "adjacent_passage": (0.0, 0.5, 1.0, 2.0),
     "repeat": (0.0, 1.0, 2.0, 3.0),
+    "own_words": (0.0, 1.0, 2.0, 3.0, 4.0, 6.0),
 }
 ROUNDS = 2
 log = logging.getLogger("rag.answer.train_followups")
