@@ -53,17 +53,22 @@ def normalise_history(history: Sequence[Any] | None) -> list[tuple[str, str]]:
     return out
 
 
-def topic_terms(text: str) -> list[str]:
-    """The nouns and names a turn is about (surface forms, in order)."""
+def _content_words(text: str, min_len: int) -> list[str]:
+    """The words of a turn that are not question words, pointers, stopwords, numbers or a fractie's name."""
     fr_words = {w.lower() for f in find_fracties(text) for w in re.findall(r"\w+", f)}
     out = []
     for t in ct.tokens(text):
         low = t.lower()
-        if low in _FILLER or low in ct.STOPWORDS or low in fr_words or len(low) < 3 or low.isdigit():
+        if low in _FILLER or low in ct.STOPWORDS or low in fr_words or len(low) < min_len or low.isdigit():
             continue
         if t not in out:
             out.append(t)
     return out
+
+
+def topic_terms(text: str) -> list[str]:
+    """The nouns and names a turn is about (surface forms, in order)."""
+    return _content_words(text, min_len=3)
 
 
 def own_terms(question: str) -> set[str]:
@@ -71,11 +76,7 @@ def own_terms(question: str) -> set[str]:
     what the user moves on to, as opposed to what the conversation carries."""
     from rag.text import analyse
 
-    fr_words = {w.lower() for f in find_fracties(question) for w in re.findall(r"\w+", f)}
-    kept = [t for t in ct.tokens(question)
-            if t.lower() not in _FILLER and t.lower() not in ct.STOPWORDS and t.lower() not in fr_words
-            and not t.isdigit()]
-    return set(analyse(" ".join(kept)))
+    return set(analyse(" ".join(_content_words(question, min_len=1))))
 
 
 def carried_terms(text: str) -> list[str]:
