@@ -214,6 +214,22 @@ def test_the_sentence_after_the_best_one_joins_when_short_and_the_fit_allows():
     assert quoted(compose_answer(q, ranked, [first], Composition(0.2, 90, 0.0, 15))) == [lead]
 
 
+def test_a_consequence_brings_the_reason_it_points_back_at():
+    from rag.answer.composer import Composition, compose_answer
+
+    reason = "Het kabinet beseft dat de vraagstukken uiterst complex zijn."
+    consequence = "Om deze reden was de expertgroep samengesteld uit leden uit binnen- en buitenland."
+    first = passage(f"Het advies verscheen in 2019. {reason} {consequence}", n=1)
+    units = [u for u in build_units([first]) if u.n_sents == 1]
+    for u in units:
+        u.prob = 0.9 if u.text == consequence else 0.01  # the question's words are in the consequence
+    ranked = sorted(units, key=lambda u: -u.prob)
+    quoted = lambda q: [p.text for p in compose_answer(analyse(q), ranked, [first], Composition(0.2, 90))  # noqa: E731
+                        if p.kind == "quote"]
+    assert quoted("waarom zaten er buitenlandse leden in de expertgroep?") == [reason, consequence]
+    assert quoted("wie zaten er in de expertgroep?") == [consequence]  # only a "waarom" asks for the reason
+
+
 def test_a_sentence_that_announces_items_brings_them():
     from rag.answer.composer import Composition, announces, compose_answer
 

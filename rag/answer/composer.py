@@ -261,9 +261,14 @@ def compose_answer(question: QuestionInfo, units: list[Unit], passages: list[Pas
     limit = list_limit if question.asked == "list" else how.max_words
 
     def take(u: Unit) -> None:
-        """Quote `u`, then what it announces (the items are the answer, whatever their length)."""
+        """Quote `u`, after the reason it points back at, then what it announces (the items are the
+        answer, whatever their length)."""
         nonlocal words, sentences
-        for item in [u, *_announced_items(u, units, question, list_limit - words - u.words())]:
+        before = _reason_before(u, units, question)
+        if before is not None and any(before.overlaps(o) for o in chosen):
+            before = None
+        for item in [*([before] if before else []), u,
+                     *_announced_items(u, units, question, list_limit - words - u.words())]:
             parts.append(Part(item.text, item.n, "quote"))
             chosen.append(item)
             words += item.words()
@@ -344,6 +349,21 @@ def _announced_items(last: Unit, units: list[Unit], question: QuestionInfo, budg
         budget -= u.words()
         prev_text, skipped = u.text, False
     return out
+
+
+# "Om deze reden …", "Daarom …", "Derhalve …": the sentence gives the consequence; the reason is the
+# sentence before it.
+_POINTS_BACK_TO_REASON = re.compile(r"\b(?:daarom|hierom|derhalve|vandaar|om (?:deze|die) reden(?:en)?)\b", re.I)
+
+
+def _reason_before(u: Unit, units: list[Unit], question: QuestionInfo) -> Unit | None:
+    """For a "waarom" question: the sentence before `u` when `u` opens by pointing back at it."""
+    if question.asked != "reason":
+        return None
+    first = u.text[: u.split] if u.n_sents == 2 and u.split else u.text
+    if not _POINTS_BACK_TO_REASON.search(first):
+        return None
+    return next((o for o in units if o.n == u.n and o.n_sents == 1 and o.sent_index == u.sent_index - 1), None)
 
 
 def _says_the_same(a: Unit, b: Unit) -> bool:
