@@ -422,6 +422,31 @@ def test_a_fractie_remark_on_another_subject_does_not_answer_its_view_on_a_named
     assert not fractie_off_topic(analyse("wat zegt het kabinet over Jemen?"), parts, [remark])
 
 
+def test_a_person_asked_by_role_needs_a_name_in_the_quotes():
+    from rag.answer.answerability import person_missing_sentence, person_name_missing
+    from rag.answer.names import person_names
+
+    assert person_names("De SG, Antonio Guterres, riep op tot een staakt-het-vuren.") == {"Guterres"}
+    assert person_names("Dit werd besproken door VN-gezant Griffiths.") == {"Griffiths"}
+    assert person_names("Daarover sprak minister Blok met de Raad.") == {"Blok"}
+    # a role, an organisation, an acronym or a place is no person
+    assert person_names("Nederland steunt de Speciale Rapporteur inzake hedendaagse slavernij.") == set()
+    assert person_names("Het Koninkrijk sprak in Den Haag met de DPA en KNL.") == set()
+
+    def quotes(*texts):
+        return [Part(t, 1, "quote") for t in texts]
+
+    chair = analyse("wie was de voorzitter van die expertgroep?")
+    role_only = quotes("Om deze reden was de expertgroep samengesteld uit leden uit binnen- en buitenland.")
+    assert person_name_missing(chair, role_only)
+    assert not person_name_missing(chair, quotes("De expertgroep werd voorgezeten door Nico Kooijmans."))
+    assert person_missing_sentence(chair) == "De stukken noemen de naam van de voorzitter van die expertgroep niet."
+    # the name the question itself gives is not an answer; a question not about a person is left alone
+    assert person_name_missing(analyse("wie is de gezant van Guterres voor Jemen?"),
+                               quotes("De gezant van Antonio Guterres reisde naar Jemen."))
+    assert not person_name_missing(analyse("wie is de belangrijkste partner van NL?"), role_only)
+
+
 def test_an_attribution_is_shown_once_for_consecutive_parts():
     from rag.answer.composer import Part, render
 

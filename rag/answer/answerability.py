@@ -263,6 +263,35 @@ def fractie_off_topic(question: QuestionInfo, parts: list, passages: list) -> bo
     return bool(cited) and not any(names_subject(question, passages[n - 1]) for n in cited)
 
 
+# "wie was de voorzitter …", "hoe heet de speciale rapporteur …": a person is asked by the role they hold.
+_PERSON_ROLE = (r"(?:voorzitter|rapporteur|adviseur|directeur|vertegenwoordiger|gezant|ambassadeur|minister|"
+                r"secretaris-generaal|sg|sgvn|onder-sg|commissaris|woordvoerder|leider|coördinator|coordinator)s?\b")
+_ASKS_PERSON = re.compile(r"^\s*(?:en\s+)?(?:wie\s+(?:is|was|zijn|waren)|hoe\s+heet(?:te|ten)?|"
+                          r"wat\s+is\s+de\s+naam\s+van)\b.*?\b(?:(?:de|het|die|dat|deze|onze|ons|hun|een)\s+)"
+                          r"(?:[\w-]+\s+){0,3}?" + _PERSON_ROLE + r".*", re.I)
+_ROLE_PHRASE = re.compile(r"\b(?:de|het|die|dat|deze|onze|ons|hun|een)\s+(?:[\w-]+\s+){0,3}?" + _PERSON_ROLE + r".*",
+                          re.I)
+
+
+def person_name_missing(question: QuestionInfo, parts: list) -> bool:
+    """A person is asked by their role ("wie was de voorzitter van de expertgroep?") and no quoted
+    sentence names anyone: the documents mention the role, not who held it."""
+    from rag.answer.names import person_names
+
+    if not _ASKS_PERSON.search(question.text):
+        return False
+    own = fold(question.text.lower())
+    quoted = [p.text for p in parts if p.kind == "quote"]
+    return bool(quoted) and not any(fold(n.lower()) not in own for q in quoted for n in person_names(q))
+
+
+def person_missing_sentence(question: QuestionInfo) -> str:
+    """"De stukken noemen de naam van de voorzitter van die expertgroep niet." """
+    m = _ROLE_PHRASE.search(question.text)
+    role = m.group(0).strip().rstrip("?!. ") if m else ""
+    return f"De stukken noemen de naam van {role} niet." if role else missing_sentence(question)
+
+
 def unknown_names(question: QuestionInfo, vocab: Vocabulary | None) -> list[str]:
     """Names and rare words of the question that no readable document holds, the rarest first
     ("Zilverreiger" before "Project"); ties keep the question's word order, so the answer never

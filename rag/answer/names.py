@@ -61,3 +61,33 @@ def is_name_like(word: str) -> bool:
     if english >= MIN_ENGLISH_ZIPF and english >= dutch - ENGLISH_MARGIN:
         return True
     return len(w) >= MIN_UNLISTED_CHARS and w.isalnum() and english == 0.0 and dutch == 0.0
+
+
+# Words that stand before a person's name ("minister Blok", "VN-gezant Griffiths").
+_PERSON_TITLES = frozenset({
+    "minister", "minister-president", "president", "premier", "heer", "mevrouw", "dhr", "mw", "gezant",
+    "vn-gezant", "secretaris-generaal", "ambassadeur", "koning", "koningin", "staatssecretaris", "commissaris",
+    "generaal", "rapporteur", "adviseur", "directeur", "voorzitter", "vertegenwoordiger"})
+PERSON_NAME_MAX_ZIPF = 3.0  # "Guterres", "Pompeo", "Rhuggenaath"; not "Raad", "Speciale" or "Haag"
+
+
+def person_names(text: str) -> set[str]:
+    """Words of `text` that read as a person's name: capitalised mid-sentence, not an acronym, and either
+    after a title ("minister Blok") or rare in Dutch next to another capitalised word ("Antonio Guterres")."""
+    out: set[str] = set()
+    for sent in ct.split_sentences(text) or [text]:
+        toks = ct.tokens(sent)
+        for i, t in enumerate(toks):
+            if i == 0 or len(t) < 3 or not t[:1].isupper() or t.isupper() or t.lower() in ct.STOPWORDS:
+                continue
+            if t.lower().split("-")[-1] in _PERSON_TITLES:
+                continue
+            prev, nxt = toks[i - 1], toks[i + 1] if i + 1 < len(toks) else ""
+            if prev.lower() in _PERSON_TITLES:  # "minister Blok": a title makes even a common word a name
+                out.add(t)
+                continue
+            capital_next_to_it = (i > 1 and prev[:1].isupper() and not prev.isupper()) or \
+                (nxt[:1].isupper() and not nxt.isupper())
+            if capital_next_to_it and zipf(t.lower()) < PERSON_NAME_MAX_ZIPF:
+                out.add(t)
+    return out
