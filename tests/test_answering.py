@@ -112,6 +112,23 @@ def test_follow_up_carries_uncommon_words_rarest_first():
     assert "R2P" in out and "zit," not in out and "land," not in out
 
 
+def test_a_country_or_name_no_document_holds_is_refused_whatever_else_matches():
+    from rag.answer.answerability import Vocabulary, absent_places_or_names, missing_sentence, unknown_names
+    from rag.answer.names import is_decisive_name
+    from rag.text import analyse as index_terms
+
+    assert is_decisive_name("letland") and is_decisive_name("Hongkong") and is_decisive_name("srebrenica")
+    assert not is_decisive_name("info") and not is_decisive_name("pompen") and not is_decisive_name("huiverig")
+    vocab = Vocabulary(frozenset(index_terms("Nederland draagt bij aan de NAVO-battlegroup in Litouwen en "
+                                             "steunt de mensenrechten in China.")))
+    q = analyse("draagt NL ook bij aan de NAVO battlegroup in letland?")
+    assert absent_places_or_names(q, vocab) == ["letland"]
+    assert missing_sentence(q, unknown_names(q, vocab)) == "Letland wordt in de stukken niet genoemd."
+    assert absent_places_or_names(analyse("draagt NL bij aan de battlegroup in Litouwen?"), vocab) == []
+    # an everyday word the documents lack is the user's wording, not a missing subject
+    assert absent_places_or_names(analyse("waarom wil NL geld in China pompen?"), vocab) == []
+
+
 def test_carried_words_are_never_reported_as_missing():
     from rag.answer.answerability import Vocabulary, missing_sentence, unknown_names
     from rag.answer.question import carried_words

@@ -292,6 +292,17 @@ def person_missing_sentence(question: QuestionInfo) -> str:
     return f"De stukken noemen de naam van {role} niet." if role else missing_sentence(question)
 
 
+def absent_places_or_names(question: QuestionInfo, vocab: Vocabulary | None) -> list[str]:
+    """The question's unknown names that no document holds and that cannot be the user's own wording:
+    a country ("letland") or another name ("srebrenica", names.is_decisive_name). Nothing in the
+    documents is about them, so the question is refused whatever the selector found on the rest of
+    its words. Other unknown words ("pompen", "huiverig") are left to the fitted model: users write
+    words the documents do not, about things the documents do cover."""
+    from rag.answer.names import is_decisive_name
+
+    return [w for w in unknown_names(question, vocab) if is_decisive_name(w)]
+
+
 def unknown_names(question: QuestionInfo, vocab: Vocabulary | None) -> list[str]:
     """Names and rare words of the question that no readable document holds, the rarest first
     ("Zilverreiger" before "Project"); ties keep the question's word order, so the answer never

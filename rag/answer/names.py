@@ -63,6 +63,14 @@ def is_name_like(word: str) -> bool:
     return len(w) >= MIN_UNLISTED_CHARS and w.isalnum() and english == 0.0 and dutch == 0.0
 
 
+def is_decisive_name(word: str) -> bool:
+    """A name that cannot be a user's own wording for something the documents cover: a country or
+    territory ("letland", "hongkong"), or a name-like word (`is_name_like`) of five letters or more
+    ("srebrenica"; not "info" or "nov")."""
+    w = fold(word.lower())
+    return w in _country_words() or (len(w) >= 5 and is_name_like(w))
+
+
 # Words that stand before a person's name ("minister Blok", "VN-gezant Griffiths").
 _PERSON_TITLES = frozenset({
     "minister", "minister-president", "president", "premier", "heer", "mevrouw", "dhr", "mw", "gezant",

@@ -135,7 +135,8 @@ class Answerer:
             units = continuity.rerank(units, prepared.passages, continuity.shown_sentences(history),
                                       self.continuity_weights or continuity.get_weights(), typed or query)
         values = A.features(prepared.question, units, prepared.vocab, prepared.known_fracties)
-        ok = bool(units) and A.get_answerability().answerable(values)
+        ok = bool(units) and A.get_answerability().answerable(values) \
+            and not A.absent_places_or_names(prepared.question, prepared.vocab)
         return prepared, values, ok
 
     # --- public API ---------------------------------------------------------------------------
