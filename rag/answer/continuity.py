@@ -10,7 +10,7 @@ so for a follow-up this module moves the scores it gave:
 - a unit that repeats a sentence the last answer showed loses `repeat`;
 - a unit holding the follow-up's own words ("libie" in "en libie?") gains `own_words` times the
   share of them it holds: what the user moves on to outweighs where the last answer was.
-The three weights are data, fitted on the train conversations by
+The four weights are data, fitted on the train conversations by
 `python -m rag.answer.train_followups` (weights/followup.json).
 """
 
