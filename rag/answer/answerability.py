@@ -266,11 +266,11 @@ def fractie_off_topic(question: QuestionInfo, parts: list, passages: list) -> bo
 # "wie was de voorzitter …", "hoe heet de speciale rapporteur …": a person is asked by the role they hold.
 _PERSON_ROLE = (r"(?:voorzitter|rapporteur|adviseur|directeur|vertegenwoordiger|gezant|ambassadeur|minister|"
                 r"secretaris-generaal|sg|sgvn|onder-sg|commissaris|woordvoerder|leider|coördinator|coordinator)s?\b")
-_ASKS_PERSON = re.compile(r"^\s*(?:en\s+)?(?:wie\s+(?:is|was|zijn|waren)|hoe\s+heet(?:te|ten)?|"
-                          r"wat\s+is\s+de\s+naam\s+van)\b.*?\b(?:(?:de|het|die|dat|deze|onze|ons|hun|een)\s+)"
-                          r"(?:[\w-]+\s+){0,3}?" + _PERSON_ROLE + r".*", re.I)
+# "de voorzitter van die expertgroep", "onze permanente vertegenwoordiger bij de VN"
 _ROLE_PHRASE = re.compile(r"\b(?:de|het|die|dat|deze|onze|ons|hun|een)\s+(?:[\w-]+\s+){0,3}?" + _PERSON_ROLE + r".*",
                           re.I)
+_ASKS_PERSON = re.compile(r"^\s*(?:en\s+)?(?:wie\s+(?:is|was|zijn|waren)|hoe\s+heet(?:te|ten)?|"
+                          r"wat\s+is\s+de\s+naam\s+van)\b.*?" + _ROLE_PHRASE.pattern, re.I)
 
 
 def person_name_missing(question: QuestionInfo, parts: list) -> bool:
