@@ -275,6 +275,79 @@ def test_a_sentence_that_announces_items_brings_them():
     assert not announces("De prioriteiten van het kabinet zijn bekend.", analyse("welke prioriteiten heeft het kabinet?"))
 
 
+def test_a_counted_list_noun_announces_and_its_items_come_along_in_any_wording():
+    from rag.answer.composer import Composition, announces, compose_answer
+
+    lead = "Binnen de NAVO wordt op twee manieren aandacht besteed aan humanitaire noodsituaties."
+    first_item = "Ten eerste spreken de comités van de NAVO met enige regelmaat over Protection of Civilians."
+    second_item = "Ten tweede komen humanitaire noodsituaties aan bod in de NAR wanneer de actualiteit dat gebiedt."
+    after = "De Algemene Vergadering speelt eveneens een rol."
+    first = passage(" ".join([lead, first_item, second_item, after]), n=1)
+    units = [u for u in build_units([first]) if u.n_sents == 1]
+    for u in units:
+        u.prob = 0.9 if u.text == lead else 0.01
+    ranked = sorted(units, key=lambda u: -u.prob)
+    q = analyse("wat doet de navo allemaal aan humanitaire noodsituaties?")  # "manieren" is not in the question
+    quoted = [p.text for p in compose_answer(q, ranked, [first], Composition(0.2, 90)) if p.kind == "quote"]
+    # "ten tweede" continues the list after the first item; the sentence after the list is not an item
+    assert quoted == [lead, first_item, second_item]
+    assert announces("Zij noemt vier redenen waarom dit niet wenselijk lijkt.", analyse("welke argumenten geeft zij?"))
+    # "acht" the verb, before a determiner, counts nothing
+    assert not announces("Het kabinet acht deze redenen overtuigend.", analyse("welke redenen noemt het kabinet?"))
+
+
+def test_a_list_told_over_several_sentences_continues_after_the_best_one_when_room_is_left():
+    from rag.answer.composer import Composition, compose_answer
+
+    first_reason = "Het Koninkrijk kan het TPNW niet ondertekenen, aangezien het verdrag het NPV ondermijnt."
+    next_reason = "Het Koninkrijk acht daarnaast de kans dat het verbod effect sorteert nihil."
+    unrelated = "Het Koninkrijk richt zich liever op andere instrumenten."
+    first = passage(" ".join([first_reason, next_reason, unrelated]), n=1)
+    units = [u for u in build_units([first]) if u.n_sents == 1]
+    for u in units:
+        u.prob = 0.9 if u.text == first_reason else 0.01
+    ranked = sorted(units, key=lambda u: -u.prob)
+    quoted = lambda q, how: [p.text for p in compose_answer(analyse(q), ranked, [first], how)  # noqa: E731
+                             if p.kind == "quote"]
+    assert quoted("welke redenen heeft nl om het TPNW niet te tekenen?", Composition(0.2, 90)) == [
+        first_reason, next_reason]
+    assert quoted("wanneer besloot nl het TPNW niet te tekenen?", Composition(0.2, 90)) == [first_reason]  # no list asked
+    assert quoted("welke redenen heeft nl om het TPNW niet te tekenen?", Composition(0.2, 20)) == [first_reason]  # no room
+
+
+def test_items_that_point_back_bring_the_sentence_that_announces_them():
+    from rag.answer.composer import Composition, compose_answer
+
+    announcement = "Volgens het kabinet bestaan er drie mogelijke rechtsgrondslagen voor gebruik van geweld door staten."
+    items = "Dit zijn het recht op zelfverdediging, toestemming van de VN-Veiligheidsraad en een uitnodiging."
+    first = passage(f"Het advies verscheen in 2019. {announcement} {items}", n=1)
+    units = [u for u in build_units([first]) if u.n_sents == 1]
+    for u in units:
+        u.prob = 0.9 if u.text == items else 0.01
+    ranked = sorted(units, key=lambda u: -u.prob)
+    q = analyse("op welke gronden mag een staat geweld gebruiken?")
+    quoted = [p.text for p in compose_answer(q, ranked, [first], Composition(0.2, 90)) if p.kind == "quote"]
+    assert quoted == [announcement, items]
+
+
+def test_a_later_unit_that_promises_items_it_cannot_bring_whole_is_left_out():
+    from rag.answer.composer import Composition, compose_answer
+
+    best = "Het risico op misbruik is groot zolang er geen overeenstemming bestaat over de reikwijdte."
+    promise = "De expertgroep noemt vier redenen waarom een nieuwe uitzondering niet wenselijk is."
+    items = ["Het betreft:", "• het verbod is een norm van fundamenteel belang voor de gemeenschap van staten;",
+             "• een dergelijk streven krijgt in de voorzienbare toekomst geen brede steun;"]
+    p1, p2 = passage(best, n=1), passage("\n\n".join([promise, *items]), n=2)
+    units = build_units([p1, p2])
+    for u in units:
+        u.prob = {best: 0.6, promise: 0.3}.get(u.text, 0.01)
+    ranked = sorted(units, key=lambda u: -u.prob)
+    q = analyse("waarom is het risico op misbruik van een nieuwe uitzondering zo groot?")
+    quoted = lambda how: [p.text for p in compose_answer(q, ranked, [p1, p2], how) if p.kind == "quote"]  # noqa: E731
+    assert quoted(Composition(0.2, 90)) == [best, promise, *items[1:]]  # room for the whole list
+    assert quoted(Composition(0.2, 30)) == [best]  # no bare "noemt vier redenen", no list cut short
+
+
 def test_a_sentence_that_says_the_same_again_is_left_out():
     from rag.answer.composer import Composition, compose_answer
 

@@ -260,21 +260,30 @@ def compose_answer(question: QuestionInfo, units: list[Unit], passages: list[Pas
     list_limit = int(how.max_words * 1.5)
     limit = list_limit if question.asked == "list" else how.max_words
 
-    def take(u: Unit) -> None:
-        """Quote `u`, after the reason it points back at, then what it announces (the items are the
-        answer, whatever their length)."""
+    def take(u: Unit, budget: int) -> None:
+        """Quote `u`, after the reason or announcement it points back at, then the items it announces
+        or that follow it, within `budget` words. The best unit's items are the answer whatever their
+        length (`list_limit`); a later unit that promises items ("Zij noemt vier redenen …") it cannot
+        bring whole within the budget is left out rather than quoted as a bare or cut-off promise."""
         nonlocal words, sentences
-        before = _reason_before(u, units, question)
+        before = _antecedent(u, units, question)
         if before is not None and any(before.overlaps(o) for o in chosen):
             before = None
-        for item in [*([before] if before else []), u,
-                     *_announced_items(u, units, question, list_limit - words - u.words())]:
+        room = budget - words - u.words()
+        if u is not top and u.n_sents == 1 and announces(u.text, question):
+            promised = _announced_items(u, units, question, budget=10**6)  # all it promises
+            if not promised or sum(i.words() for i in promised) > room:
+                return
+        items = _announced_items(u, units, question, room)
+        for item in [*([before] if before else []), u, *items]:
+            if item is not u and any(item.overlaps(o) for o in chosen):
+                continue
             parts.append(Part(item.text, item.n, "quote"))
             chosen.append(item)
             words += item.words()
             sentences += item.n_sents
 
-    take(top)
+    take(top, list_limit)
     following = _following(top, units, how.next_ratio, how.next_words)
     for u in ([following] if following else []) + [u for u in units[1:6] if u is not following]:
         if u is not following and u.prob < how.second_ratio * top.prob:
@@ -284,7 +293,15 @@ def compose_answer(question: QuestionInfo, units: list[Unit], passages: list[Pas
         n_sent = len(ct.split_sentences(u.text))
         if words + u.words() > limit or (sentences + n_sent > MAX_SENTENCES and question.asked != "list"):
             continue
-        take(u)
+        take(u, limit)
+    # A list told over several sentences continues after the best unit when room is left: after the
+    # other units, which the selector rated, so a continuation never crowds out a better sentence.
+    for u in _next_items(top, units, question):
+        if any(u.overlaps(o) for o in chosen):
+            continue
+        if words + u.words() > limit or (sentences + u.n_sents > MAX_SENTENCES and question.asked != "list"):
+            break
+        take(u, limit)
     return parts
 
 
@@ -301,8 +318,22 @@ def _following(top: Unit, units: list[Unit], next_ratio: float | None, next_word
 # "Zij noemt vier redenen …", "bestaan er drie mogelijke rechtsgrondslagen", "zette … de prioriteiten uiteen",
 # "Het betreft:": the sentence promises items that the next sentences give.
 _COUNT = r"(?:twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|[2-9]|1[0-2])"
+# "Het kabinet acht deze redenen overtuigend": a count is never followed by a determiner ("acht" the verb is).
+_DETERMINER = r"(?:de|het|een|deze|die|dit|dat|zijn|haar|hun|onze|ons)\b"
 _ANNOUNCING = re.compile(r"\b(?:de volgende|als volgt|uiteen(?:gezet)?|op een rij)\b", re.I)
 _ITEM_START = re.compile(r"^\s*(?:[-•·▪]|\(?[a-z0-9]{1,2}[.)]\s)", re.I)
+# "vier redenen", "op twee manieren", "drie mogelijke rechtsgrondslagen": a count before a noun that
+# names items announces them, whichever word the question used ("argumenten" for "redenen").
+_LIST_NOUN = (r"(?:redenen|manieren|punten|elementen|onderdelen|prioriteiten|voorwaarden|overwegingen|argumenten"
+              r"|doelen|doelstellingen|pijlers|thema'?s|kwesties|aanbevelingen|conclusies|lijnen|hoofdlijnen|sporen"
+              r"|stappen|maatregelen|factoren|criteria|uitgangspunten|aandachtspunten|rechtsgrond(?:slag)?en"
+              r"|categorieën|vormen|terreinen|gebieden|instrumenten|opties|vragen|lessen|risico'?s|taken)")
+_COUNTED_ITEMS = re.compile(rf"\b{_COUNT}\s+(?:(?!{_DETERMINER})\w+\s+)?{_LIST_NOUN}\b", re.I)
+# "Ten tweede …", "Tot slot …", "Het Koninkrijk acht daarnaast …": the sentence gives the next item of
+# a list that runs over several sentences.
+_NEXT_ITEM = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:ten (?:eerste|tweede|derde|vierde|vijfde|zesde|slotte)|tot slot"
+                        r"|tot besluit|daarnaast|tevens|voorts|bovendien|anderzijds|in de (?:eerste|tweede|derde) plaats"
+                        r"|op de (?:eerste|tweede|derde) plaats)\b", re.I)
 # Kinds where a promised list is the answer (a count, date or yes/no is answered by the sentence itself).
 _LIST_KINDS = ("list", "reason", "other", "view")
 
@@ -311,7 +342,7 @@ def announces(text: str, question: QuestionInfo) -> bool:
     """Does this sentence announce items the question asks for (rather than give them)?"""
     if question.asked not in _LIST_KINDS:
         return False
-    if text.rstrip().endswith(":"):
+    if text.rstrip().endswith(":") or _COUNTED_ITEMS.search(text):
         return True
     toks = [t.lower() for t in ct.tokens(text)]
     stems = ct.stem(toks)
@@ -319,7 +350,8 @@ def announces(text: str, question: QuestionInfo) -> bool:
     asked_at = [i for i, s in enumerate(stems) if s in q_stems and len(s) >= 4]
     if not asked_at:
         return False
-    counts = [i for i, t in enumerate(toks) if re.fullmatch(_COUNT, t)]
+    counts = [i for i, t in enumerate(toks) if re.fullmatch(_COUNT, t)
+              and not (i + 1 < len(toks) and re.fullmatch(_DETERMINER, toks[i + 1]))]
     if any(0 < a - c <= 3 for a in asked_at for c in counts):
         return True
     return bool(_ANNOUNCING.search(text))
@@ -327,12 +359,13 @@ def announces(text: str, question: QuestionInfo) -> bool:
 
 def _announced_items(last: Unit, units: list[Unit], question: QuestionInfo, budget: int) -> list[Unit]:
     """The sentences after `last` that give what it announces: the next one, and after it each one
-    that continues a list (the previous ends in ':' or ';', or it starts with a bullet), within
-    `budget` words. A piece too short to quote ("Het betreft:") is stepped over when a list item
-    follows it. Empty when `last` announces nothing or the items are not in the passage."""
+    that continues a list (the previous ends in ':' or ';', or it opens with a bullet or with "ten
+    tweede", "daarnaast", "tot slot"), within `budget` words. A piece too short to quote ("Het
+    betreft:") is stepped over when a list item follows it. Empty when `last` announces nothing or
+    the items are not in the passage."""
     if last.n_sents != 1 or not announces(last.text, question):
         return []
-    single = {u.sent_index: u for u in units if u.n == last.n and u.n_sents == 1}
+    single = _single_sentences(last, units)
     out: list[Unit] = []
     prev_text, skipped = last.text, False
     for i in range(last.sent_index + 1, last.n_passage_sents):
@@ -342,7 +375,8 @@ def _announced_items(last: Unit, units: list[Unit], question: QuestionInfo, budg
                 break
             skipped = True
             continue
-        continues_list = prev_text.rstrip().endswith((":", ";")) or bool(_ITEM_START.match(u.text))
+        continues_list = (prev_text.rstrip().endswith((":", ";")) or bool(_ITEM_START.match(u.text))
+                          or bool(_NEXT_ITEM.match(u.text)))
         if ((out or skipped) and not continues_list) or budget - u.words() < 0:
             break
         out.append(u)
@@ -351,19 +385,45 @@ def _announced_items(last: Unit, units: list[Unit], question: QuestionInfo, budg
     return out
 
 
+def _next_items(last: Unit, units: list[Unit], question: QuestionInfo) -> list[Unit]:
+    """For a list-like question: the sentences right after `last` that open as the next item of a
+    list told over several sentences ("Het Koninkrijk acht daarnaast …", "Ten tweede …")."""
+    if question.asked not in _LIST_KINDS:
+        return []
+    single = _single_sentences(last, units)
+    out: list[Unit] = []
+    for i in range(last.sent_index + last.n_sents, last.n_passage_sents):
+        u = single.get(i)
+        if u is None or not _NEXT_ITEM.match(u.text):
+            break
+        out.append(u)
+    return out
+
+
+def _single_sentences(like: Unit, units: list[Unit]) -> dict[int, Unit]:
+    """The one-sentence units of `like`'s passage by sentence index."""
+    return {u.sent_index: u for u in units if u.n == like.n and u.n_sents == 1}
+
+
 # "Om deze reden …", "Daarom …", "Derhalve …": the sentence gives the consequence; the reason is the
 # sentence before it.
 _POINTS_BACK_TO_REASON = re.compile(r"\b(?:daarom|hierom|derhalve|vandaar|om (?:deze|die) reden(?:en)?)\b", re.I)
+# "Dit zijn het recht op zelfverdediging, …": the items; what they are items of is the sentence before.
+_POINTS_BACK_TO_LIST = re.compile(r"^\W*(?:dit|dat|deze|het) (?:zijn|betreffen|betreft|gaat om)\b", re.I)
 
 
-def _reason_before(u: Unit, units: list[Unit], question: QuestionInfo) -> Unit | None:
-    """For a "waarom" question: the sentence before `u` when `u` opens by pointing back at it."""
-    if question.asked != "reason":
-        return None
+def _antecedent(u: Unit, units: list[Unit], question: QuestionInfo) -> Unit | None:
+    """The sentence before `u` that `u` opens by pointing back at: the reason of a "waarom" answer
+    ("Daarom …"), or the announcement of the items `u` lists ("Dit zijn …")."""
     first = u.text[: u.split] if u.n_sents == 2 and u.split else u.text
-    if not _POINTS_BACK_TO_REASON.search(first):
+    before = next((o for o in units if o.n == u.n and o.n_sents == 1 and o.sent_index == u.sent_index - 1), None)
+    if before is None:
         return None
-    return next((o for o in units if o.n == u.n and o.n_sents == 1 and o.sent_index == u.sent_index - 1), None)
+    if question.asked == "reason" and _POINTS_BACK_TO_REASON.search(first):
+        return before
+    if _POINTS_BACK_TO_LIST.match(first) and announces(before.text, question):
+        return before
+    return None
 
 
 def _says_the_same(a: Unit, b: Unit) -> bool:
