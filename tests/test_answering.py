@@ -612,6 +612,15 @@ def test_answer_span_is_the_fact_next_to_the_topic():
     # the counted word is kept, a particle after the number is not
     ("hoeveel procent betalen de VS?", "De VS draagt ongeveer vijftien procent bij aan het budget.",
      "ongeveer vijftien procent"),
+    # the first day of a range is a day, and "acht" before a determiner is the verb
+    ("hoeveel militairen stuurt nl naar litouwen?", "Zoals gemeld na de top in Warschau van 8 en 9 juli jl.", None),
+    ("hoeveel militairen stuurt nl naar litouwen?", "Uitbreiding acht het kabinet noodzakelijk.", None),
+    ("hoeveel landen doen mee?", "Acht landen doen mee.", "Acht landen"),
+    # a quantity the question gives is what it asks about, not its answer; a small one can be a label
+    ("hoeveel van die 260 mln gaat naar opvang in de regio?",
+     "Het kabinet stelt hiervoor 260 miljoen euro ter beschikking voor opvang in de regio.", None),
+    ("hoeveel uitzonderingen op art 2 lid 4 ziet de expertgroep?",
+     "Er zijn slechts twee aanvaarde uitzonderingen op artikel 2, lid 4.", "twee aanvaarde"),
     # a period is kept whole, not cut to its last date
     ("in welke periode doet nederland mee aan operatie sophia?",
      "Nederland neemt van medio oktober tot medio december 2016 deel aan operatie Sophia.",
@@ -627,6 +636,8 @@ def test_years_and_labels_are_not_counts_for_the_features():
 
     assert not has_type("In 2018 nam de raad resolutie 2417 aan, op 11 september.", "number")
     assert has_type("In 2018 nam de raad 54 resoluties aan.", "number")
+    assert not has_type("Het verslag van de top in Warschau van 8 en 9 juli jl.", "number")
+    assert not has_type("Verdere samenwerking acht het kabinet noodzakelijk.", "number")
     assert has_type("Dat was in april 2018.", "date") and not has_type("Dat was in april 2018.", "date", exact_day=True)
     assert analyse("op welke datum is de resolutie aangenomen?").exact_day
     assert not analyse("wanneer is de resolutie aangenomen?").exact_day

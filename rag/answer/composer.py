@@ -23,7 +23,7 @@ from corpus.fracties import canonical, label
 from corpus.models import Passage
 from rag import claim_text as ct
 from rag.answer.candidates import Unit
-from rag.answer.features import DAY_RE, LABEL_WORDS
+from rag.answer.features import DAY_RANGE_TAIL, DAY_RE, LABEL_WORDS, VERB_ACHT
 from rag.answer.question import QuestionInfo
 
 CONTEXT_INTRO = "Wat de stukken wel zeggen (ter context, geen antwoord op de vraag):"
@@ -98,7 +98,11 @@ def answer_span(unit: Unit, question: QuestionInfo) -> str | None:
     text = unit.text
     if kind == "date" and question.exact_day:
         pattern = DAY_RE  # "op welke datum": a day, not a bare year
-    found = [m for m in pattern.finditer(text) if _is_fact(m, text, kind)]
+    # A quantity the question itself gives ("hoeveel van die 260 mln …") is what it asks about, not the
+    # answer. Small numbers in a question are labels as often ("art 2 lid 4"), so they do not count.
+    given = _quantities(question.text, least=10) if kind in ("amount", "number") else set()
+    found = [m for m in pattern.finditer(text)
+             if _is_fact(m, text, kind) and not (given and _quantities(m.group(0)) <= given)]
     if not found:
         return None
     q_stems = set(question.stems)
@@ -117,6 +121,24 @@ def answer_span(unit: Unit, question: QuestionInfo) -> str | None:
     return span if 1 <= len(span.split()) <= 8 else None
 
 
+_MAGNITUDES = {"1000000", "1000000000"}  # "miljoen", "miljard": a scale, not a quantity
+
+
+def _quantities(text: str, least: float = 0) -> set[str]:
+    """The numbers of `text` that state a quantity (no month, no bare "miljoen"), from `least` up."""
+    out = set()
+    for x in ct.numbers(text):
+        if x.startswith("m") or x in _MAGNITUDES:
+            continue
+        try:
+            big_enough = float(x) >= least
+        except ValueError:  # "2e": an ordinal
+            big_enough = least == 0
+        if big_enough:
+            out.add(x)
+    return out
+
+
 def _is_fact(match: re.Match, text: str, kind: str) -> bool:
     if kind != "number":
         return True
@@ -129,7 +151,9 @@ def _is_fact(match: re.Match, text: str, kind: str) -> bool:
     if before.endswith("-") or (words and words[-1] in LABEL_WORDS) or (
             len(words) >= 2 and words[-1].isdigit() and words[-2] in LABEL_WORDS):  # "(Kamerstuk 33 783"
         return False
-    return not re.match(rf"\d{{1,2}}\s+({ct.ANY_MONTH_PATTERN})", text[match.start():], re.I)
+    rest = text[match.start():]
+    return not (re.match(rf"\d{{1,2}}\s+{DAY_RANGE_TAIL}({ct.ANY_MONTH_PATTERN})", rest, re.I)
+                or re.match(VERB_ACHT, rest, re.I))
 
 
 # --- composition -----------------------------------------------------------------------------

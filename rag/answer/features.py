@@ -36,8 +36,14 @@ _DATE_RE = re.compile(rf"\b(\d{{1,2}} ({_MONTH})|({_MONTH})|(19|20)\d\d)\b", re.
 # Words before a number that names a thing rather than counts it ("resolutie 2417", "Kamerstuk 33 783").
 LABEL_WORDS = ("resolutie", "artikel", "nr", "nummer", "kamerstuk", "lid", "hoofdstuk", "advies", "agendapunt", "motie")
 _LABEL_NUMBER = re.compile(rf"\w+-\d+|\b({'|'.join(LABEL_WORDS)})\.? \d+(?: \d+)?", re.I)
-# A year or a day of the month is not a count: "hoeveel" is not answered by "in 2018" or "11 september".
-_NOT_A_COUNT = re.compile(rf"\b(19|20)\d\d\b|\b\d{{1,2}} ({ct.ANY_MONTH_PATTERN})", re.I)
+# "8 en 9 juli", "3 tot 5 mei": the first day of a range is a day too.
+DAY_RANGE_TAIL = r"(?:(?:en|tot(?:\s+en\s+met)?|t/m|[-–])\s*\d{1,2}\s+)?"
+# "acht het kabinet noodzakelijk", "acht deze redenen overtuigend": the verb, not the number eight.
+VERB_ACHT = r"\bacht(?=\s+(?:de|het|een|deze|die|dit|dat|zijn|haar|hun|zij|hij|ik|wij|we|ze|men|u|nederland)\b)"
+# A year or a day of the month is not a count: "hoeveel" is not answered by "in 2018", "11 september",
+# the "8" of "8 en 9 juli" or the verb "acht".
+_NOT_A_COUNT = re.compile(rf"\b(19|20)\d\d\b|\b\d{{1,2}}\s+{DAY_RANGE_TAIL}({ct.ANY_MONTH_PATTERN})|{VERB_ACHT}",
+                          re.I)
 # A day: what "op welke datum" asks for (a bare year or month does not answer it).
 DAY_RE = re.compile(rf"\b\d{{1,2}}(e|ste)? ({_MONTH})(?: (?:19|20)\d\d)?\b|"
                     r"\b\d{1,2}-\d{1,2}-(?:19|20)?\d\d\b", re.I)
@@ -93,7 +99,10 @@ def type_positions(text: str, kind: str) -> list[int]:
             prev2 = toks[i - 2].lower().rstrip(".") if i > 1 else ""
             nxt = toks[i + 1].lower() if i + 1 < len(toks) else ""
             labelled = prev in LABEL_WORDS or (prev.isdigit() and prev2 in LABEL_WORDS)  # "Kamerstuk 33 783"
-            if kind == "number" and (re.fullmatch(r"(19|20)\d\d", t) or labelled or nxt in ct.MONTHS):
+            day = nxt in ct.MONTHS or (nxt in ("en", "tot", "t/m") and i + 3 < len(toks) and toks[i + 2].isdigit()
+                                        and toks[i + 3].lower() in ct.MONTHS)  # "8 en 9 juli"
+            verb = re.match(VERB_ACHT, f"{low} {nxt}")  # "acht het kabinet noodzakelijk"
+            if kind == "number" and (re.fullmatch(r"(19|20)\d\d", t) or labelled or day or verb):
                 continue  # a year, a label ("resolutie 2417") or a day of the month counts nothing
             out.append(i)
         elif kind == "date" and (low in ct.MONTHS or re.fullmatch(r"(19|20)\d\d", t)):
