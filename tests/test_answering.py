@@ -247,6 +247,38 @@ def test_a_consequence_brings_the_reason_it_points_back_at():
     assert quoted("wie zaten er in de expertgroep?") == [consequence]  # only a "waarom" asks for the reason
 
 
+def test_a_why_brings_the_circumstance_the_best_sentence_refers_back_to():
+    from rag.answer.composer import Composition, compose_answer
+
+    circumstance = "In de VNVR wordt periodiek bekeken in hoeverre vredesprocessen functioneren."
+    best = "De rol van het Koninkrijk als niet VNVR-lid is daarin beperkt."
+    first = passage(f"Het Koninkrijk steunt vredesprocessen. {circumstance} {best}", n=1)
+    units = [u for u in build_units([first]) if u.n_sents == 1]
+    for u in units:
+        u.prob = 0.9 if u.text == best else 0.01
+    ranked = sorted(units, key=lambda u: -u.prob)
+    quoted = lambda q: [p.text for p in compose_answer(analyse(q), ranked, [first], Composition(0.2, 90))  # noqa: E731
+                        if p.kind == "quote"]
+    assert quoted("waarom is de rol van nl bij vredesprocessen beperkt?") == [circumstance, best]
+    assert quoted("hoe groot is de rol van nl bij vredesprocessen?") == [best]  # no reason asked: the answer alone
+
+
+def test_a_list_answer_brings_the_sentence_that_works_it_out():
+    from rag.answer.composer import Composition, compose_answer
+
+    best = "Tijdens de Derde Commissie zal het Koninkrijk zich inzetten voor een veroordeling van Iran."
+    worked_out = "Hierbij zal worden ingezet op duidelijke taal over de doodstraf en marteling."
+    first = passage(f"{best} {worked_out} Het Koninkrijk steunt ook de speciale rapporteur.", n=1)
+    units = [u for u in build_units([first]) if u.n_sents == 1]
+    for u in units:
+        u.prob = 0.9 if u.text == best else 0.01
+    ranked = sorted(units, key=lambda u: -u.prob)
+    quoted = lambda q: [p.text for p in compose_answer(analyse(q), ranked, [first], Composition(0.2, 90))  # noqa: E731
+                        if p.kind == "quote"]
+    assert quoted("wat gaat nl in de derde commissie allemaal doen over iran?") == [best, worked_out]
+    assert quoted("vindt nl dat iran veroordeeld moet worden?") == [best]  # a yes/no is answered by the best unit
+
+
 def test_a_sentence_that_announces_items_brings_them():
     from rag.answer.composer import Composition, announces, compose_answer
 

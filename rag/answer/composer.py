@@ -290,7 +290,7 @@ def compose_answer(question: QuestionInfo, units: list[Unit], passages: list[Pas
         length (`list_limit`); a later unit that promises items ("Zij noemt vier redenen …") it cannot
         bring whole within the budget is left out rather than quoted as a bare or cut-off promise."""
         nonlocal words, sentences
-        before = _antecedent(u, units, question)
+        before = _antecedent(u, units, question, u is top)
         if before is not None and any(before.overlaps(o) for o in chosen):
             before = None
         room = budget - words - u.words()
@@ -411,10 +411,14 @@ def _announced_items(last: Unit, units: list[Unit], question: QuestionInfo, budg
 
 def _next_items(last: Unit, units: list[Unit], question: QuestionInfo) -> list[Unit]:
     """For a list-like question: the sentences right after `last` that open as the next item of a
-    list told over several sentences ("Het Koninkrijk acht daarnaast …", "Ten tweede …")."""
+    list told over several sentences ("Het Koninkrijk acht daarnaast …", "Ten tweede …") or that
+    work it out ("Hierbij zal worden ingezet op …")."""
     if question.asked not in _LIST_KINDS:
         return []
     single = _single_sentences(last, units)
+    first = single.get(last.sent_index + last.n_sents)
+    if first is not None and _ELABORATES.match(first.text):  # "Hierbij zal worden ingezet op …"
+        return [first, *_next_items(first, units, question)]
     out: list[Unit] = []
     for i in range(last.sent_index + last.n_sents, last.n_passage_sents):
         u = single.get(i)
@@ -436,14 +440,26 @@ _POINTS_BACK_TO_REASON = re.compile(r"\b(?:daarom|hierom|derhalve|vandaar|om (?:
 _POINTS_BACK_TO_LIST = re.compile(r"^\W*(?:dit|dat|deze|het) (?:zijn|betreffen|betreft|gaat om)\b", re.I)
 
 
-def _antecedent(u: Unit, units: list[Unit], question: QuestionInfo) -> Unit | None:
-    """The sentence before `u` that `u` opens by pointing back at: the reason of a "waarom" answer
-    ("Daarom …"), or the announcement of the items `u` lists ("Dit zijn …")."""
+# "De rol van het Koninkrijk is daarin beperkt": for a "waarom", the best sentence that refers back to the
+# one before it needs that one; it holds the circumstance the reason is.
+_POINTS_BACK = re.compile(r"\b(?:daarin|hierin|daarbij|hierbij|daarmee|hiermee|daarvoor|hiervoor|daaraan|hieraan"
+                          r"|daarover|hierover)\b", re.I)
+# "waarom steunt nl het mechanisme … en wanneer is dat besloten": a reason is asked beside the date.
+_WHY = re.compile(r"\bwaarom\b", re.I)
+# "Hierbij zal worden ingezet op …": the sentence works out the one before it.
+_ELABORATES = re.compile(r"^\W*(?:daarbij|hierbij|daarmee|hiermee|daarin|hierin|daarvoor|hiervoor|zo)\b", re.I)
+
+
+def _antecedent(u: Unit, units: list[Unit], question: QuestionInfo, is_top: bool = False) -> Unit | None:
+    """The sentence before `u` that `u` points back at: for a "waarom", the reason ("Daarom …", "Om deze
+    reden …"; for the best unit also "daarin", "daarbij"), or the announcement of the items `u` lists
+    ("Dit zijn …")."""
     first = u.text[: u.split] if u.n_sents == 2 and u.split else u.text
     before = next((o for o in units if o.n == u.n and o.n_sents == 1 and o.sent_index == u.sent_index - 1), None)
     if before is None:
         return None
-    if question.asked == "reason" and _POINTS_BACK_TO_REASON.search(first):
+    asks_reason = question.asked == "reason" or bool(_WHY.search(question.text))
+    if asks_reason and (_POINTS_BACK_TO_REASON.search(first) or (is_top and _POINTS_BACK.search(first))):
         return before
     if _POINTS_BACK_TO_LIST.match(first) and announces(before.text, question):
         return before
