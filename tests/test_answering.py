@@ -144,6 +144,24 @@ def test_carried_words_are_never_reported_as_missing():
     assert "niet genoemd" not in missing_sentence(q, unknown_names(q, vocab))
 
 
+def test_a_refusal_names_a_missing_thing_never_the_users_own_verb():
+    from rag.answer.answerability import Vocabulary, missing_sentence, unknown_names
+    from rag.text import analyse as index_terms
+
+    vocab = Vocabulary(frozenset(index_terms("Nederland pleit voor financiële injecties in de Jemenitische economie. "
+                                             "Het Koninkrijk kan het verdrag niet ondertekenen. Zes smokkelaars en landen.")))
+    for question in ("waarom wil nl geld in de jemenitische economie laten pompen?",  # the infinitive at the end
+                     "hoeveel landen tekenden het verdrag?",  # a past form of "tekenen"
+                     "hoeveel smokkelaars zijn gesanctioneerd?"):  # a participle
+        q = analyse(question)
+        assert "niet genoemd" not in missing_sentence(q, unknown_names(q, vocab)), question
+    q = analyse("waarom wil nl geld in de jemenitische economie laten pompen?")
+    assert missing_sentence(q, unknown_names(q, vocab)) == "De stukken noemen geen reden bij de jemenitische economie."
+    # a missing thing is still named
+    q = analyse("wat zegt het kabinet over de uitlevering van smokkelaars?")
+    assert missing_sentence(q, unknown_names(q, vocab)).startswith("Uitlevering wordt in de stukken niet genoemd")
+
+
 def test_thesaurus_adds_the_documents_wording():
     from rag.answer.answerability import Vocabulary, unknown_names
 

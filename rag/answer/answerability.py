@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 MODEL_FILE = Path(__file__).resolve().parent / "weights" / "answerability.json"
 ASKED_TYPES = ("amount", "date", "number", "name", "reason", "list", "yesno", "view", "other")
 TOP = 3  # units whose facts count (the composer quotes at most three)
+VERB_INFINITIVE_ZIPF = 2.0  # an infinitive this common (about once per 10 million words) is a Dutch verb
 
 FEATURE_NAMES = [
     "p1", "margin", "z1",
@@ -203,7 +204,8 @@ _ANCHOR = re.compile(rf"\b(?:{'|'.join(_ANCHOR_PREPOSITIONS)})\s+((?:(?:de|het|e
 _VERB_TAIL = {"plaats", "plaatsvinden", "plaatsgevonden", "af", "op", "uit", "mee", "toe", "vast", "vrij", "terug",
               "komen", "worden", "werden", "wordt", "zijn", "is", "was", "waren", "hebben", "heeft", "had", "gaan",
               "gaat", "kunnen", "kan", "zal", "zullen", "moeten", "moet", "willen", "wil", "doen", "doet", "staan",
-              "staat", "zetten", "zet", "geven", "geeft", "krijgen", "krijgt", "betalen", "betaalt", "kost", "kosten"}
+              "staat", "zetten", "zet", "geven", "geeft", "krijgen", "krijgt", "betalen", "betaalt", "kost", "kosten",
+              "laten", "blijven"}
 
 
 
@@ -222,7 +224,8 @@ def anchor_phrase(question: QuestionInfo) -> str:
     words = m.group(1).strip(" ?").split()
     while words and words[0].lower() in _ANCHOR_PREPOSITIONS:
         words.pop(0)
-    while words and (words[-1] in _VERB_TAIL or ct.is_participle(words[-1])):
+    while words and (words[-1] in _VERB_TAIL or ct.is_participle(words[-1]) or _inflected_verb(words[-1].lower())
+                     or (len(words) > 1 and words[-2] in _VERB_TAIL and words[-1].endswith("en"))):  # "laten pompen"
         words.pop()
     if words and words[-1].lower() in ("de", "het", "een", "die", "dat", "deze"):
         return ""
@@ -321,4 +324,33 @@ def unknown_names(question: QuestionInfo, vocab: Vocabulary | None) -> list[str]
     # everyday Dutch rarely uses; names first.
     unknown = _unknown_terms(question, vocab, equivalent)
     name_like = [w for w in unknown if is_name_like(w)]
-    return name_like + [w for w in unknown if zipf(w) < 4.0 and w not in name_like]
+    return name_like + [w for w in unknown if zipf(w) < 4.0 and w not in name_like and not reads_as_verb(w, question)]
+
+
+_DOUBLED_VOWEL = re.compile(r"(aa|ee|oo|uu)([^aeiou])$")
+
+
+def reads_as_verb(word: str, question: QuestionInfo) -> bool:
+    """Is this question word a verb form ("rechtvaardigt", "tekenden", "gesanctioneerd", "… laten
+    pompen?")? The documents say things in their own verbs, so "Pompen wordt in de stukken niet
+    genoemd" tells the user nothing; the refusal then says what kind of answer is missing instead.
+    A past or present form is known by its infinitive being a Dutch word ("tekenden": tekenen)."""
+    from rag.text import zipf
+
+    w = word.lower()
+    if ct.is_participle(w) or _inflected_verb(w):
+        return True
+    last = (ct.lower_tokens(question.text) or [""])[-1]
+    return w == last and w.endswith("en")  # Dutch questions end in their infinitive: "… kunnen nestelen?"
+
+
+def _inflected_verb(word: str) -> bool:
+    """A past or present verb form whose infinitive is a Dutch word ("tekenden", "betaalt")."""
+    from rag.text import zipf
+
+    for suffix in ("den", "ten", "de", "te", "t"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            stem = word[: -len(suffix)]
+            infinitives = {stem + "en", _DOUBLED_VOWEL.sub(lambda m: m.group(1)[0] + m.group(2), stem) + "en"}
+            return any(zipf(v) >= VERB_INFINITIVE_ZIPF for v in infinitives)
+    return False
