@@ -398,6 +398,27 @@ def test_a_later_unit_that_promises_items_it_cannot_bring_whole_is_left_out():
     assert quoted(Composition(0.2, 30)) == [best]  # no bare "noemt vier redenen", no list cut short
 
 
+def test_who_signed_is_asked_and_answered_by_the_signature_lines():
+    from rag.answer.composer import SIGNED_BY, Composition, compose_answer
+    from rag.answer.question import asks_signatories
+
+    assert asks_signatories("wie hebben de reactie op aiv advies 102 ondertekend")
+    assert asks_signatories("welke bewindspersonen hebben de brief over militaire bijdragen getekend?")
+    assert not asks_signatories("hoeveel landen tekenden de gezamenlijke verklaring?")  # a count of states
+    assert not asks_signatories("sinds wanneer steunt nl de kigali principles, wanneer getekend?")
+    closing = "Het kabinet zal de Kamer informeren."
+    lines = ["De Minister van Buitenlandse Zaken, A.G. Koenders", "De Minister van Defensie, J.A. Hennis-Plasschaert"]
+    first = passage("\n\n".join([closing, *lines]), n=1)
+    q = analyse("wie heeft de brief ondertekend?")
+    assert [u.text for u in build_units([first])] == [closing]  # a signature answers nothing else
+    units = build_units([first], signatures=True)
+    for u in units:
+        u.prob = 0.9 if u.text == closing else 0.05  # the selector knows no signature
+    ranked = sorted(units, key=lambda u: -u.prob)
+    parts = compose_answer(q, ranked, [first], Composition(0.2, 90))
+    assert [(p.text, p.kind) for p in parts] == [(SIGNED_BY, "note"), (lines[0], "quote"), (lines[1], "quote")]
+
+
 def test_a_sentence_that_says_the_same_again_is_left_out():
     from rag.answer.composer import Composition, compose_answer
 
@@ -809,6 +830,15 @@ def test_near_miss_is_refused_saying_what_is_missing(answerer):
 def test_entity_that_no_document_names_is_refused(answerer):
     ans = answerer.answer("wat zegt het kabinet over kosovo als precedent voor humanitaire interventie?")
     assert ans.refused and ans.text.startswith("Kosovo wordt in de stukken niet genoemd.")
+
+
+@pytest.mark.slow
+def test_who_signed_a_letter_is_answered_from_its_signature(answerer):
+    ans = answerer.answer("welke bewindspersonen hebben de brief over samenhang militaire bijdragen getekend?")
+    _assert_checked(ans)
+    assert not ans.refused and ans.text.startswith("Het stuk is ondertekend door: De Minister van Buitenlandse Zaken")
+    cited = {ans.passages[c.n - 1].chunk.doc_id for c in ans.citations}
+    assert len(cited) == 1 and "Hennis-Plasschaert" in ans.text  # the signature of that one letter
 
 
 @pytest.mark.slow

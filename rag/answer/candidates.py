@@ -83,15 +83,21 @@ _TITLED_SOURCE = re.compile(rf"^[^«»]{{0,80}},\s*(?:\d{{1,2}}\s+)?(?:(?:{ct.MO
                             r"«[^»]*»[\s.,;]*$", re.I)
 
 
+def is_signature(piece: str) -> bool:
+    """A line of a letter's signature: "De Minister van Defensie, J.A. Hennis-Plasschaert"."""
+    if not _SIGNATORY.search(piece) or piece.rstrip().endswith((".", "?", "!")):
+        return False
+    rest = re.sub(r"\bde\b", " ", _SIGNATORY.sub(" ", piece), flags=re.I)
+    return not re.search(r"\b[a-zà-ÿ]{2,}", rest)  # only titles and capitalised names are left
+
+
 def is_reference(piece: str) -> bool:
     """A citation of another document, a pointer to another answer or a letter's signature, not a
-    statement: nothing in it answers a question."""
+    statement: nothing in it answers a question (unless who signed is asked: `build_units`)."""
     if _TITLED_SOURCE.match(" ".join(piece.split())):
         return True
-    if _SIGNATORY.search(piece) and not piece.rstrip().endswith((".", "?", "!")):
-        rest = re.sub(r"\bde\b", " ", _SIGNATORY.sub(" ", piece), flags=re.I)
-        if not re.search(r"\b[a-zà-ÿ]{2,}", rest):  # only titles and capitalised names are left
-            return True
+    if is_signature(piece):
+        return True
     words = [w for w in ct.lower_tokens(piece) if re.search(r"[a-zà-ÿ]", w)]
     if _POINTER.match(piece.strip()) and len(words) <= POINTER_MAX_WORDS:
         return True
@@ -103,22 +109,25 @@ def is_reference(piece: str) -> bool:
     return len([w for w in words if w not in _REFERENCE_WORDS]) < 2
 
 
-def passage_sentences(text: str) -> list[tuple[int, int, bool]]:
+def passage_sentences(text: str, signatures: bool = False) -> list[tuple[int, int, bool]]:
     """(start, end, usable) per sentence: unusable ones are instructions, bare references to other
-    documents or too short to answer."""
+    documents or too short to answer; a signature line is usable when `signatures` (who signed is asked)."""
     out = []
     for s, e in sentence_spans(text):
         piece = text[s:e]
+        if signatures and is_signature(piece):
+            out.append((s, e, True))
+            continue
         usable = len(ct.tokens(piece)) >= MIN_WORDS and not is_instruction(piece) and not is_reference(piece)
         out.append((s, e, usable))
     return out
 
 
-def build_units(passages: Sequence[Passage]) -> list[Unit]:
+def build_units(passages: Sequence[Passage], signatures: bool = False) -> list[Unit]:
     units: list[Unit] = []
     for n, p in enumerate(passages, start=1):
         text = p.chunk.text
-        sents = passage_sentences(text)
+        sents = passage_sentences(text, signatures)
         for i, (s, e, usable) in enumerate(sents):
             if not usable:
                 continue

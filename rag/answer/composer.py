@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from corpus.fracties import canonical, label
 from corpus.models import Passage
 from rag import claim_text as ct
-from rag.answer.candidates import Unit
+from rag.answer.candidates import Unit, is_signature
 from rag.answer.features import DAY_RANGE_TAIL, DAY_RE, LABEL_WORDS, VERB_ACHT
 from rag.answer.question import QuestionInfo
 
@@ -255,6 +255,19 @@ def which_fractie_parts(question: QuestionInfo, units: list[Unit], passages: lis
     return [Part(u.text, u.n, "quote", label(fr)) for fr, u in best.items()]
 
 
+SIGNATURE_LINES = 4  # a letter is signed by one to three ministers, now and then a state secretary more
+SIGNED_BY = "Het stuk is ondertekend door:"
+
+
+def signature_parts(units: list[Unit]) -> list[Part]:
+    """Who signed: the signature lines of the best-scored signature's passage, in the letter's order."""
+    signed = [u for u in units if u.n_sents == 1 and is_signature(u.text)]
+    if not signed:
+        return []
+    lines = sorted((u for u in signed if u.n == signed[0].n), key=lambda u: u.start)[:SIGNATURE_LINES]
+    return [Part(SIGNED_BY, None, "note"), *(Part(u.text, u.n, "quote") for u in lines)]
+
+
 def compose_answer(question: QuestionInfo, units: list[Unit], passages: list[Passage],
                    how: Composition = Composition()) -> list[Part]:
     """Parts of an answer from ranked units (best first).
@@ -265,6 +278,10 @@ def compose_answer(question: QuestionInfo, units: list[Unit], passages: list[Pas
     within `how.next_words` words. A quoted sentence that announces items brings them."""
     if not units:
         return []
+    if question.asks_signatories:
+        parts = signature_parts(units)
+        if parts:
+            return parts
     top = units[0]
     if question.fractie and (top.features.get("fractie_match") or question.asked == "view"):
         parts = fractie_parts(question, units, passages, int(how.max_words * 1.5), how.fractie_answer_units,

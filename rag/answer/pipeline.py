@@ -29,7 +29,7 @@ from rag import claim_text as ct
 from rag.answer import answerability as A
 from rag.answer import continuity
 from rag.answer.check import check_parts
-from rag.answer.composer import Composition, Part, compose_answer, refusal_parts, render
+from rag.answer.composer import Composition, Part, compose_answer, refusal_parts, render, signature_parts
 from rag.answer.followup import is_follow_up, standalone_question
 from rag.answer.selector import Prepared, get_selector, prepare
 from rag.llm.backends import BackendSpec, get_chat_model, parse_backend
@@ -135,7 +135,9 @@ class Answerer:
             units = continuity.rerank(units, prepared.passages, continuity.shown_sentences(history),
                                       self.continuity_weights or continuity.get_weights(), typed or query)
         values = A.features(prepared.question, units, prepared.vocab, prepared.known_fracties)
-        ok = bool(units) and A.get_answerability().answerable(values) \
+        # who signed is answered by the signature itself, which no fitted feature describes
+        signed = prepared.question.asks_signatories and bool(signature_parts(units))
+        ok = bool(units) and (A.get_answerability().answerable(values) or signed) \
             and not A.absent_places_or_names(prepared.question, prepared.vocab)
         return prepared, values, ok
 

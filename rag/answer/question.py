@@ -121,6 +121,7 @@ class QuestionInfo:
     counted: str | None = None  # stem of what a number question counts ("hoeveel landen" -> "land")
     exact_day: bool = False  # "op welke datum": a day is asked, a bare year does not answer it
     which_fractie: bool = False  # "welke fracties vroegen naar Jemen?": the fracties that spoke are asked
+    asks_signatories: bool = False  # "wie hebben de reactie op advies 102 ondertekend?": the letter's signature
     # Words of a follow-up's standalone form that the user did not type in this turn (the topic
     # carried from earlier turns): they steer retrieval but are never reported as "niet genoemd".
     carried: frozenset[str] = frozenset()
@@ -128,6 +129,18 @@ class QuestionInfo:
     @property
     def fractie(self) -> str | None:
         return self.fracties[0] if self.fracties else None
+
+
+# "wie hebben de reactie ondertekend", "welke bewindspersonen hebben de brief getekend": who signed a
+# letter (not "hoeveel landen tekenden de verklaring", not "wanneer getekend").
+_SIGNED = re.compile(r"\b(?:onder)?(?:tekend|tekende|tekenden|getekend)\b|\bondertekenaars?\b")
+_WHO_SIGNED = re.compile(r"\b(?:wie|welke (?:bewindsperso\w+|ministers?|staatssecretaris\w*))\b")
+_LETTER = re.compile(r"\b(?:brief|kamerbrief|reactie|kabinetsreactie|stuk|stukken|beantwoording|antwoorden|nota|verslag)\b")
+
+
+def asks_signatories(low: str) -> bool:
+    """Does the (lower-case) question ask who signed a letter?"""
+    return bool(_SIGNED.search(low) and _WHO_SIGNED.search(low) and _LETTER.search(low))
 
 
 def asked_type(question: str) -> str:
@@ -187,7 +200,7 @@ def analyse(question: str, known_fracties: set[str] | None = None) -> QuestionIn
     exact_day = bool(re.search(r"\b(welke|op welke|van welke) (dag|datum)\b|\bwelke dag\b", low))
     which_fractie = not fracties and bool(_WHICH_FRACTIE.search(low))
     return QuestionInfo(q, asked_type(q), list(dict.fromkeys(stems)), names, numbers, fracties, wants_view,
-                        wants_cabinet, counted, exact_day, which_fractie)
+                        wants_cabinet, counted, exact_day, which_fractie, asks_signatories(low))
 
 
 def carried_words(standalone: str, typed: str) -> frozenset[str]:

@@ -58,7 +58,30 @@ def gather(question: QuestionInfo, query: str, retriever, k: int | None = None,
     elif question.which_fractie:
         found += _fractie_points(retriever, query, found, filters or {}, k=WHICH_FRACTIE_POINTS)
     found += _pointed_answers(retriever, found, filters)
+    if question.asks_signatories:
+        found += _signature(retriever, found, filters)
     return renumber(found)
+
+
+def _signature(retriever, passages: list[Passage], filters: dict | None = None) -> list[Passage]:
+    """The chunk with the signature of the best passage's document (its last chunk that has one): a
+    signature matches no question's words, so search alone never finds it."""
+    from rag.answer.candidates import is_signature
+    from rag.answer.spans import sentence_spans
+
+    if not passages:
+        return []
+    best = passages[0]
+    try:
+        chunks = retriever.linked_chunks(doc_id=best.chunk.doc_id, filters=filters)
+    except Exception as exc:  # an index that cannot list a document's chunks: no signature
+        log.debug("no chunks of %s: %s", best.chunk.doc_id, exc)
+        return []
+    seen = {p.chunk.chunk_id for p in passages}
+    for c in reversed(chunks):
+        if any(is_signature(c.text[s:e]) for s, e in sentence_spans(c.text)):
+            return [] if c.chunk_id in seen else [Passage(c, best.score, best.rank, {"signature_of": c.doc_id})]
+    return []
 
 
 def _fractie_points(retriever, query: str, passages: list[Passage], fractie_filters: dict,

@@ -48,7 +48,7 @@ def prepare(question: str, retriever, *, query: str | None = None, k: int | None
         info.carried = carried_words(query, typed)
     expanded = expand_query(query)
     passages = gather(info, expanded, retriever, k=k, filters=filters)
-    units = build_units(passages)
+    units = build_units(passages, signatures=info.asks_signatories)
     vocab = corpus_vocabulary(retriever, filters)
     F.compute(info, passages, units, passage_sentence_scores(retriever, expanded, passages), vocab)
     return Prepared(info, passages, units, vocab, fracties)
