@@ -249,76 +249,64 @@ def test_the_sentence_after_the_best_one_joins_when_short_and_the_fit_allows():
     assert quoted(compose_answer(q, ranked, [first], Composition(0.2, 90, 0.0, 15))) == [lead]
 
 
-def test_a_consequence_brings_the_reason_it_points_back_at():
+def quoted_when_best(text: str, best: str):
+    """The quotes `compose_answer` makes of a one-passage text in which the selector rates `best`
+    far above every other sentence (the others share no word with the question)."""
     from rag.answer.composer import Composition, compose_answer
 
-    reason = "Het kabinet beseft dat de vraagstukken uiterst complex zijn."
-    consequence = "Om deze reden was de expertgroep samengesteld uit leden uit binnen- en buitenland."
-    first = passage(f"Het advies verscheen in 2019. {reason} {consequence}", n=1)
+    first = passage(text, n=1)
     units = [u for u in build_units([first]) if u.n_sents == 1]
     for u in units:
-        u.prob = 0.9 if u.text == consequence else 0.01  # the question's words are in the consequence
+        u.prob = 0.9 if u.text == best else 0.01
     ranked = sorted(units, key=lambda u: -u.prob)
-    quoted = lambda q: [p.text for p in compose_answer(analyse(q), ranked, [first], Composition(0.2, 90))  # noqa: E731
-                        if p.kind == "quote"]
+    def quoted(question: str, how: Composition | None = None) -> list[str]:
+        parts = compose_answer(analyse(question), ranked, [first], how or Composition(0.2, 90))
+        return [p.text for p in parts if p.kind == "quote"]
+
+    return quoted
+
+
+def test_a_consequence_brings_the_reason_it_points_back_at():
+    reason = "Het kabinet beseft dat de vraagstukken uiterst complex zijn."
+    consequence = "Om deze reden was de expertgroep samengesteld uit leden uit binnen- en buitenland."
+    quoted = quoted_when_best(f"Het advies verscheen in 2019. {reason} {consequence}", consequence)
     assert quoted("waarom zaten er buitenlandse leden in de expertgroep?") == [reason, consequence]
     assert quoted("wie zaten er in de expertgroep?") == [consequence]  # only a "waarom" asks for the reason
 
 
 def test_a_why_brings_the_circumstance_the_best_sentence_refers_back_to():
-    from rag.answer.composer import Composition, compose_answer
-
     circumstance = "In de VNVR wordt periodiek bekeken in hoeverre vredesprocessen functioneren."
     best = "De rol van het Koninkrijk als niet VNVR-lid is daarin beperkt."
-    first = passage(f"Het Koninkrijk steunt vredesprocessen. {circumstance} {best}", n=1)
-    units = [u for u in build_units([first]) if u.n_sents == 1]
-    for u in units:
-        u.prob = 0.9 if u.text == best else 0.01
-    ranked = sorted(units, key=lambda u: -u.prob)
-    quoted = lambda q: [p.text for p in compose_answer(analyse(q), ranked, [first], Composition(0.2, 90))  # noqa: E731
-                        if p.kind == "quote"]
+    quoted = quoted_when_best(f"Het Koninkrijk steunt vredesprocessen. {circumstance} {best}", best)
     assert quoted("waarom is de rol van nl bij vredesprocessen beperkt?") == [circumstance, best]
     assert quoted("hoe groot is de rol van nl bij vredesprocessen?") == [best]  # no reason asked: the answer alone
 
 
 def test_a_list_answer_brings_the_sentence_that_works_it_out():
-    from rag.answer.composer import Composition, compose_answer
-
     best = "Tijdens de Derde Commissie zal het Koninkrijk zich inzetten voor een veroordeling van Iran."
     worked_out = "Hierbij zal worden ingezet op duidelijke taal over de doodstraf en marteling."
-    first = passage(f"{best} {worked_out} Het Koninkrijk steunt ook de speciale rapporteur.", n=1)
-    units = [u for u in build_units([first]) if u.n_sents == 1]
-    for u in units:
-        u.prob = 0.9 if u.text == best else 0.01
-    ranked = sorted(units, key=lambda u: -u.prob)
-    quoted = lambda q: [p.text for p in compose_answer(analyse(q), ranked, [first], Composition(0.2, 90))  # noqa: E731
-                        if p.kind == "quote"]
+    quoted = quoted_when_best(f"{best} {worked_out} Het Koninkrijk steunt ook de speciale rapporteur.", best)
     assert quoted("wat gaat nl in de derde commissie allemaal doen over iran?") == [best, worked_out]
     assert quoted("vindt nl dat iran veroordeeld moet worden?") == [best]  # a yes/no is answered by the best unit
 
 
 def test_a_sentence_that_announces_items_brings_them():
-    from rag.answer.composer import Composition, announces, compose_answer
+    from rag.answer.composer import Composition, announces
 
     lead = "De expertgroep noemt vier redenen waarom dit niet wenselijk is."
     items = ["Het betreft:", "• het verbod is een norm van fundamenteel belang;",
              "• een dergelijk streven krijgt geen brede steun;", "• ervaring leert dat interventies schaden."]
     after = "Het kabinet acht deze redenen overtuigend."
-    first = passage("\n\n".join([lead, *items, after]), n=1)  # a paragraph a bullet, as in the documents
-    units = [u for u in build_units([first]) if u.n_sents == 1]
-    for u in units:
-        u.prob = 0.9 if u.text == lead else 0.01  # the items share no word with the question
-    ranked = sorted(units, key=lambda u: -u.prob)
-    quoted = lambda q, how: [p.text for p in compose_answer(analyse(q), ranked, [first], how)  # noqa: E731
-                             if p.kind == "quote"]
+    # a paragraph a bullet, as in the documents
+    quoted = quoted_when_best("\n\n".join([lead, *items, after]), lead)
     why = "welke redenen noemt de expertgroep?"
     # the announced items follow the announcement, up to the end of the list, not the sentence after it
     # ("Het betreft:" is too short to quote and is stepped over)
-    assert quoted(why, Composition(0.2, 90)) == [lead, *items[1:]]
+    assert quoted(why) == [lead, *items[1:]]
     # within the list budget (1.5 x max_words): a list that does not fit is cut where the budget ends
     assert quoted(why, Composition(0.2, 14)) == [lead, items[1]]
     # a count question is answered by the count itself; nothing is appended
-    assert quoted("hoeveel redenen noemt de expertgroep?", Composition(0.2, 90)) == [lead]
+    assert quoted("hoeveel redenen noemt de expertgroep?") == [lead]
     assert announces("In oktober 2017 zette het kabinet de prioriteiten voor het lidmaatschap uiteen.",
                      analyse("welke prioriteiten had nederland in de veiligheidsraad?"))
     # naming the topic is not announcing it
@@ -326,58 +314,39 @@ def test_a_sentence_that_announces_items_brings_them():
 
 
 def test_a_counted_list_noun_announces_and_its_items_come_along_in_any_wording():
-    from rag.answer.composer import Composition, announces, compose_answer
+    from rag.answer.composer import announces
 
     lead = "Binnen de NAVO wordt op twee manieren aandacht besteed aan humanitaire noodsituaties."
     first_item = "Ten eerste spreken de comités van de NAVO met enige regelmaat over Protection of Civilians."
     second_item = "Ten tweede komen humanitaire noodsituaties aan bod in de NAR wanneer de actualiteit dat gebiedt."
     after = "De Algemene Vergadering speelt eveneens een rol."
-    first = passage(" ".join([lead, first_item, second_item, after]), n=1)
-    units = [u for u in build_units([first]) if u.n_sents == 1]
-    for u in units:
-        u.prob = 0.9 if u.text == lead else 0.01
-    ranked = sorted(units, key=lambda u: -u.prob)
-    q = analyse("wat doet de navo allemaal aan humanitaire noodsituaties?")  # "manieren" is not in the question
-    quoted = [p.text for p in compose_answer(q, ranked, [first], Composition(0.2, 90)) if p.kind == "quote"]
-    # "ten tweede" continues the list after the first item; the sentence after the list is not an item
-    assert quoted == [lead, first_item, second_item]
+    quoted = quoted_when_best(f"{lead} {first_item} {second_item} {after}", lead)
+    # "manieren" is not in the question; "ten tweede" continues the list after the first item, and the
+    # sentence after the list is not an item
+    assert quoted("wat doet de navo allemaal aan humanitaire noodsituaties?") == [lead, first_item, second_item]
     assert announces("Zij noemt vier redenen waarom dit niet wenselijk lijkt.", analyse("welke argumenten geeft zij?"))
     # "acht" the verb, before a determiner, counts nothing
     assert not announces("Het kabinet acht deze redenen overtuigend.", analyse("welke redenen noemt het kabinet?"))
 
 
 def test_a_list_told_over_several_sentences_continues_after_the_best_one_when_room_is_left():
-    from rag.answer.composer import Composition, compose_answer
+    from rag.answer.composer import Composition
 
     first_reason = "Het Koninkrijk kan het TPNW niet ondertekenen, aangezien het verdrag het NPV ondermijnt."
     next_reason = "Het Koninkrijk acht daarnaast de kans dat het verbod effect sorteert nihil."
     unrelated = "Het Koninkrijk richt zich liever op andere instrumenten."
-    first = passage(" ".join([first_reason, next_reason, unrelated]), n=1)
-    units = [u for u in build_units([first]) if u.n_sents == 1]
-    for u in units:
-        u.prob = 0.9 if u.text == first_reason else 0.01
-    ranked = sorted(units, key=lambda u: -u.prob)
-    quoted = lambda q, how: [p.text for p in compose_answer(analyse(q), ranked, [first], how)  # noqa: E731
-                             if p.kind == "quote"]
-    assert quoted("welke redenen heeft nl om het TPNW niet te tekenen?", Composition(0.2, 90)) == [
-        first_reason, next_reason]
-    assert quoted("wanneer besloot nl het TPNW niet te tekenen?", Composition(0.2, 90)) == [first_reason]  # no list asked
-    assert quoted("welke redenen heeft nl om het TPNW niet te tekenen?", Composition(0.2, 20)) == [first_reason]  # no room
+    quoted = quoted_when_best(f"{first_reason} {next_reason} {unrelated}", first_reason)
+    why = "welke redenen heeft nl om het TPNW niet te tekenen?"
+    assert quoted(why) == [first_reason, next_reason]
+    assert quoted("wanneer besloot nl het TPNW niet te tekenen?") == [first_reason]  # no list asked
+    assert quoted(why, Composition(0.2, 20)) == [first_reason]  # no room
 
 
 def test_items_that_point_back_bring_the_sentence_that_announces_them():
-    from rag.answer.composer import Composition, compose_answer
-
     announcement = "Volgens het kabinet bestaan er drie mogelijke rechtsgrondslagen voor gebruik van geweld door staten."
     items = "Dit zijn het recht op zelfverdediging, toestemming van de VN-Veiligheidsraad en een uitnodiging."
-    first = passage(f"Het advies verscheen in 2019. {announcement} {items}", n=1)
-    units = [u for u in build_units([first]) if u.n_sents == 1]
-    for u in units:
-        u.prob = 0.9 if u.text == items else 0.01
-    ranked = sorted(units, key=lambda u: -u.prob)
-    q = analyse("op welke gronden mag een staat geweld gebruiken?")
-    quoted = [p.text for p in compose_answer(q, ranked, [first], Composition(0.2, 90)) if p.kind == "quote"]
-    assert quoted == [announcement, items]
+    quoted = quoted_when_best(f"Het advies verscheen in 2019. {announcement} {items}", items)
+    assert quoted("op welke gronden mag een staat geweld gebruiken?") == [announcement, items]
 
 
 def test_a_later_unit_that_promises_items_it_cannot_bring_whole_is_left_out():

@@ -335,8 +335,6 @@ def reads_as_verb(word: str, question: QuestionInfo) -> bool:
     pompen?")? The documents say things in their own verbs, so "Pompen wordt in de stukken niet
     genoemd" tells the user nothing; the refusal then says what kind of answer is missing instead.
     A past or present form is known by its infinitive being a Dutch word ("tekenden": tekenen)."""
-    from rag.text import zipf
-
     w = word.lower()
     if ct.is_participle(w) or _inflected_verb(w):
         return True
