@@ -23,7 +23,7 @@ from corpus.fracties import canonical, label
 from corpus.models import Passage
 from rag import claim_text as ct
 from rag.answer.candidates import Unit, is_signature
-from rag.answer.features import DAY_RANGE_TAIL, DAY_RE, LABEL_WORDS, VERB_ACHT
+from rag.answer.features import DAY_RE, LABEL_WORDS, NOT_A_COUNT
 from rag.answer.question import QuestionInfo
 
 CONTEXT_INTRO = "Wat de stukken wel zeggen (ter context, geen antwoord op de vraag):"
@@ -151,9 +151,7 @@ def _is_fact(match: re.Match, text: str, kind: str) -> bool:
     if before.endswith("-") or (words and words[-1] in LABEL_WORDS) or (
             len(words) >= 2 and words[-1].isdigit() and words[-2] in LABEL_WORDS):  # "(Kamerstuk 33 783"
         return False
-    rest = text[match.start():]
-    return not (re.match(rf"\d{{1,2}}\s+{DAY_RANGE_TAIL}({ct.ANY_MONTH_PATTERN})", rest, re.I)
-                or re.match(VERB_ACHT, rest, re.I))
+    return not NOT_A_COUNT.match(text, match.start())  # a day ("8 en 9 juli") or the verb "acht"
 
 
 # --- composition -----------------------------------------------------------------------------
@@ -311,11 +309,11 @@ def compose_answer(question: QuestionInfo, units: list[Unit], passages: list[Pas
         if before is not None and any(before.overlaps(o) for o in chosen):
             before = None
         room = budget - words - u.words()
-        if u is not top and u.n_sents == 1 and announces(u.text, question):
-            promised = _announced_items(u, units, question, budget=10**6)  # all it promises
-            if not promised or sum(i.words() for i in promised) > room:
-                return
-        items = _announced_items(u, units, question, room)
+        promised = _announced_items(u, units, question)
+        if u is not top and u.n_sents == 1 and announces(u.text, question) and (
+                not promised or sum(i.words() for i in promised) > room):
+            return
+        items = _first_within(promised, room)
         for item in [*([before] if before else []), u, *items]:
             if item is not u and any(item.overlaps(o) for o in chosen):
                 continue
@@ -324,6 +322,11 @@ def compose_answer(question: QuestionInfo, units: list[Unit], passages: list[Pas
             words += item.words()
             sentences += item.n_sents
 
+    def fits(u: Unit, n_sent: int) -> bool:
+        """Does `u` (of `n_sent` sentences) fit the answer's word limit and, except for a list, its
+        sentence limit?"""
+        return words + u.words() <= limit and (sentences + n_sent <= MAX_SENTENCES or question.asked == "list")
+
     take(top, list_limit)
     following = _following(top, units, how.next_ratio, how.next_words)
     for u in ([following] if following else []) + [u for u in units[1:6] if u is not following]:
@@ -331,8 +334,7 @@ def compose_answer(question: QuestionInfo, units: list[Unit], passages: list[Pas
             break
         if any(u.overlaps(o) or _says_the_same(u, o) for o in chosen):
             continue
-        n_sent = len(ct.split_sentences(u.text))
-        if words + u.words() > limit or (sentences + n_sent > MAX_SENTENCES and question.asked != "list"):
+        if not fits(u, len(ct.split_sentences(u.text))):
             continue
         take(u, limit)
     # A list told over several sentences continues after the best unit when room is left: after the
@@ -340,7 +342,7 @@ def compose_answer(question: QuestionInfo, units: list[Unit], passages: list[Pas
     for u in _next_items(top, units, question):
         if any(u.overlaps(o) for o in chosen):
             continue
-        if words + u.words() > limit or (sentences + u.n_sents > MAX_SENTENCES and question.asked != "list"):
+        if not fits(u, u.n_sents):
             break
         take(u, limit)
     return parts
@@ -398,12 +400,12 @@ def announces(text: str, question: QuestionInfo) -> bool:
     return bool(_ANNOUNCING.search(text))
 
 
-def _announced_items(last: Unit, units: list[Unit], question: QuestionInfo, budget: int) -> list[Unit]:
+def _announced_items(last: Unit, units: list[Unit], question: QuestionInfo) -> list[Unit]:
     """The sentences after `last` that give what it announces: the next one, and after it each one
     that continues a list (the previous ends in ':' or ';', or it opens with a bullet or with "ten
-    tweede", "daarnaast", "tot slot"), within `budget` words. A piece too short to quote ("Het
-    betreft:") is stepped over when a list item follows it. Empty when `last` announces nothing or
-    the items are not in the passage."""
+    tweede", "daarnaast", "tot slot"). A piece too short to quote ("Het betreft:") is stepped over
+    when a list item follows it. Empty when `last` announces nothing or the items are not in the
+    passage."""
     if last.n_sents != 1 or not announces(last.text, question):
         return []
     single = _single_sentences(last, units)
@@ -418,11 +420,21 @@ def _announced_items(last: Unit, units: list[Unit], question: QuestionInfo, budg
             continue
         continues_list = (prev_text.rstrip().endswith((":", ";")) or bool(_ITEM_START.match(u.text))
                           or bool(_NEXT_ITEM.match(u.text)))
-        if ((out or skipped) and not continues_list) or budget - u.words() < 0:
+        if (out or skipped) and not continues_list:
             break
         out.append(u)
-        budget -= u.words()
         prev_text, skipped = u.text, False
+    return out
+
+
+def _first_within(items: list[Unit], budget: int) -> list[Unit]:
+    """The leading `items` that together stay within `budget` words (a list cut where the budget ends)."""
+    out: list[Unit] = []
+    for u in items:
+        budget -= u.words()
+        if budget < 0:
+            break
+        out.append(u)
     return out
 
 

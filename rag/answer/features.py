@@ -42,8 +42,8 @@ DAY_RANGE_TAIL = r"(?:(?:en|tot(?:\s+en\s+met)?|t/m|[-–])\s*\d{1,2}\s+)?"
 VERB_ACHT = r"\bacht(?=\s+(?:de|het|een|deze|die|dit|dat|zijn|haar|hun|zij|hij|ik|wij|we|ze|men|u|nederland)\b)"
 # A year or a day of the month is not a count: "hoeveel" is not answered by "in 2018", "11 september",
 # the "8" of "8 en 9 juli" or the verb "acht".
-_NOT_A_COUNT = re.compile(rf"\b(19|20)\d\d\b|\b\d{{1,2}}\s+{DAY_RANGE_TAIL}({ct.ANY_MONTH_PATTERN})|{VERB_ACHT}",
-                          re.I)
+NOT_A_COUNT = re.compile(rf"\b(19|20)\d\d\b|\b\d{{1,2}}\s+{DAY_RANGE_TAIL}({ct.ANY_MONTH_PATTERN})|{VERB_ACHT}",
+                         re.I)
 # A day: what "op welke datum" asks for (a bare year or month does not answer it).
 DAY_RE = re.compile(rf"\b\d{{1,2}}(e|ste)? ({_MONTH})(?: (?:19|20)\d\d)?\b|"
                     r"\b\d{1,2}-\d{1,2}-(?:19|20)?\d\d\b", re.I)
@@ -77,7 +77,7 @@ def has_type(text: str, kind: str, exact_day: bool = False) -> bool:
     if kind == "amount":
         return bool(_AMOUNT_RE.search(text)) and bool(ct.numbers(text))
     if kind == "number":
-        plain = _NOT_A_COUNT.sub(" ", _LABEL_NUMBER.sub(" ", text))
+        plain = NOT_A_COUNT.sub(" ", _LABEL_NUMBER.sub(" ", text))
         return bool({x for x in ct.numbers(plain) if not x.startswith("m")})
     if kind == "name":
         return bool(ct.names(text))
