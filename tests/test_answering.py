@@ -162,6 +162,47 @@ def test_a_refusal_names_a_missing_thing_never_the_users_own_verb():
     assert missing_sentence(q, unknown_names(q, vocab)).startswith("Uitlevering wordt in de stukken niet genoemd")
 
 
+def test_a_number_or_code_no_document_holds_is_refused_and_named():
+    from rag.answer.answerability import Vocabulary, absent_codes, absent_places_or_names, missing_sentence, unknown_names
+    from rag.text import analyse as index_terms
+
+    vocab = Vocabulary(frozenset(index_terms("In 2018 nam de Raad resolutie 2417 aan over COVID-19. De P5-landen "
+                                             "en de R2P-groep spraken; 1.800 militairen en 1,25 miljoen euro.")))
+    q = analyse("wat zegt de kabinetsreactie over de libie-interventie en resolutie 1973?")
+    assert absent_places_or_names(q, vocab) == ["resolutie 1973"]
+    assert missing_sentence(q, unknown_names(q, vocab)) == "Resolutie 1973 wordt in de stukken niet genoemd."
+    q = analyse("wat staat er in de brief over onze F-16's?")
+    assert absent_places_or_names(q, vocab) == ["f-16"]
+    assert missing_sentence(q, unknown_names(q, vocab)) == "F-16 wordt in de stukken niet genoemd."
+    assert absent_codes(analyse("wat is de inzet voor COP26?"), vocab) == ["cop26"]
+    # what the documents hold, ordinals, and parts of a larger number are not absent codes
+    for question in ("wat zegt resolutie 2417 over honger?", "welke P5-landen steunen het niet?",
+                     "wat deed de R2P-groep in 2018?", "wanneer was de 7e bijeenkomst over covid-19?",
+                     "stuurt NL echt 1.800 militairen?", "geeft NL 1,25 miljoen euro?"):
+        assert absent_places_or_names(analyse(question), vocab) == [], question
+    # a code carried from an earlier turn is not the user's own this turn
+    carried = analyse("wat zegt het kabinet over resolutie 1973?")
+    carried.carried = frozenset({"1973"})
+    assert absent_codes(carried, vocab) == []
+
+
+def test_a_count_is_refused_when_no_quoted_sentence_holds_one():
+    from rag.answer.answerability import anchor_phrase, count_missing
+
+    q = analyse("hoeveel landen hebben de gedragscode tegen genocide in de VR inmiddels ondertekend?")
+    topic_only = [Part("Het eerste initiatief is de Gedragscode tegen genocide.", 1, "quote"),  # an ordinal counts nothing
+                  Part("In deze Gedragscode nemen de staten die de Gedragscode hebben ondertekend, zich iets voor.", 1, "quote")]
+    assert count_missing(q, topic_only)
+    assert not count_missing(q, [Part("Deze groep bestaat uit 54 VN-lidstaten.", 1, "quote")])
+    assert not count_missing(q, [Part("54 VN-lidstaten", 1, "span"), *topic_only])
+    # a fractie's point and the cabinet's answer are quoted whole, whatever was asked
+    assert not count_missing(q, [Part(topic_only[0].text, 1, "quote", "Kabinet (antwoord 3)")])
+    assert not count_missing(analyse("wanneer is de gedragscode ondertekend?"), topic_only)
+    # the adverb and the closing participle are not part of the topic the refusal names
+    assert anchor_phrase(q) == "genocide in de VR"
+    assert anchor_phrase(analyse("hoeveel landen zijn lid van de groep die Nederland in Genève mede voorzit?")) == "Genève"
+
+
 def test_thesaurus_adds_the_documents_wording():
     from rag.answer.answerability import Vocabulary, unknown_names
 
@@ -432,6 +473,14 @@ def test_a_fractie_answer_is_led_by_the_best_unit_and_quotes_the_fitted_share_of
                      "De leden van de SGP-fractie vragen naar Taiwan."]
     assert [p.label for p in parts] == ["Kabinet (antwoord 111)"] * 3 + ["SGP-fractie"]
     assert len(fractie_parts(q, ranked, passages, 135, answer_units=1, point_units=2)) == 2
+    # two units of an answer are read as a run: the best unit brings its neighbour, not a better-scored
+    # sentence further on
+    for u in units:
+        if u.n == 3:
+            u.prob = {0: 0.4, 1: 0.1, 2: 0.3}[u.sent_index]
+    ranked = sorted(units, key=lambda u: -u.prob)
+    texts = [p.text for p in fractie_parts(q, ranked, passages, 135, answer_units=2, point_units=2)]
+    assert texts[:2] == ["Nederland vindt dat Taiwan betekenisvol moet kunnen deelnemen.", "Deelname is geen doel op zich."]
 
 
 def test_a_fractie_point_without_a_numbered_answer_gets_no_other_answer():

@@ -205,8 +205,24 @@ _VERB_TAIL = {"plaats", "plaatsvinden", "plaatsgevonden", "af", "op", "uit", "me
               "komen", "worden", "werden", "wordt", "zijn", "is", "was", "waren", "hebben", "heeft", "had", "gaan",
               "gaat", "kunnen", "kan", "zal", "zullen", "moeten", "moet", "willen", "wil", "doen", "doet", "staan",
               "staat", "zetten", "zet", "geven", "geeft", "krijgen", "krijgt", "betalen", "betaalt", "kost", "kosten",
-              "laten", "blijven"}
+              "laten", "blijven", "mede"}
 
+
+# Adverbs between the topic and the closing verb ("… in de VR inmiddels ondertekend")
+_ADVERB_TAIL = {"inmiddels", "al", "nog", "ooit", "precies", "eigenlijk", "nu", "dan", "ook", "eerder", "toen",
+                "destijds", "uiteindelijk", "daadwerkelijk", "concreet", "allemaal"}
+PARTICIPLE_MIN_CHARS = 7  # "ondertekend", "besproken"; shorter words ending in -d are nouns ("land", "bond")
+
+
+def _participle_without_ge(word: str) -> bool:
+    """A participle of a verb with an inseparable prefix ("ondertekend": ondertekenen, "betaald": betalen)."""
+    from rag.text import zipf
+
+    if len(word) < PARTICIPLE_MIN_CHARS or not word.endswith(("d", "t")):
+        return False
+    stem = word[:-1]
+    return any(zipf(v) >= VERB_INFINITIVE_ZIPF
+               for v in (stem + "en", _DOUBLED_VOWEL.sub(lambda m: m.group(1)[0] + m.group(2), stem) + "en"))
 
 
 def anchor_phrase(question: QuestionInfo) -> str:
@@ -224,7 +240,8 @@ def anchor_phrase(question: QuestionInfo) -> str:
     words = m.group(1).strip(" ?").split()
     while words and words[0].lower() in _ANCHOR_PREPOSITIONS:
         words.pop(0)
-    while words and (words[-1] in _VERB_TAIL or ct.is_participle(words[-1]) or _inflected_verb(words[-1].lower())
+    while words and (words[-1] in _VERB_TAIL or words[-1].lower() in _ADVERB_TAIL or ct.is_participle(words[-1])
+                     or _inflected_verb(words[-1].lower()) or _participle_without_ge(words[-1].lower())
                      or (len(words) > 1 and words[-2] in _VERB_TAIL and words[-1].endswith("en"))):  # "laten pompen"
         words.pop()
     if words and words[-1].lower() in ("de", "het", "een", "die", "dat", "deze"):
@@ -242,7 +259,7 @@ def missing_sentence(question: QuestionInfo, unknown_names: list[str] | None = N
         return f"De {label(question.fractie)} heeft in deze stukken geen inbreng{about}."
     if unknown_names:
         name = unknown_names[0]
-        shown = name.upper() if len(name) <= 4 else name[:1].upper() + name[1:]
+        shown = name.upper() if len(name) <= 4 or _CODE.match(name) else name[:1].upper() + name[1:]
         return f"{shown} wordt in de stukken niet genoemd."
     what = _WHAT.get(question.asked)
     topic = anchor_phrase(question)
@@ -264,6 +281,22 @@ def fractie_off_topic(question: QuestionInfo, parts: list, passages: list) -> bo
         return False
     cited = {p.n for p in parts if p.n is not None}
     return bool(cited) and not any(names_subject(question, passages[n - 1]) for n in cited)
+
+
+def count_missing(question: QuestionInfo, parts: list) -> bool:
+    """A count or an amount is asked ("hoeveel landen hebben de gedragscode ondertekend?") and no quoted
+    sentence holds one: the documents speak of the topic, not of how many. A fractie's point and the
+    cabinet's answer (labelled parts) are quoted whole, whatever was asked, and are left alone."""
+    from rag.answer.features import has_type
+
+    if question.asked not in ("number", "amount") or any(p.label for p in parts):
+        return False
+    def holds_count(text: str) -> bool:  # an ordinal ("het eerste initiatief") counts nothing
+        return has_type(text, question.asked) and any(not (x.endswith("e") or x.startswith("m"))
+                                                      for x in ct.numbers(text))
+
+    quoted = [p for p in parts if p.kind in ("quote", "span")]
+    return bool(quoted) and not any(p.kind == "span" or holds_count(p.text) for p in quoted)
 
 
 # "wie was de voorzitter …", "hoe heet de speciale rapporteur …": a person is asked by the role they hold.
@@ -297,13 +330,51 @@ def person_missing_sentence(question: QuestionInfo) -> str:
 
 def absent_places_or_names(question: QuestionInfo, vocab: Vocabulary | None) -> list[str]:
     """The question's unknown names that no document holds and that cannot be the user's own wording:
-    a country ("letland") or another name ("srebrenica", names.is_decisive_name). Nothing in the
-    documents is about them, so the question is refused whatever the selector found on the rest of
-    its words. Other unknown words ("pompen", "huiverig") are left to the fitted model: users write
-    words the documents do not, about things the documents do cover."""
+    a country ("letland"), another name ("srebrenica", names.is_decisive_name) or a code or number
+    (`absent_codes`: "resolutie 1973", "F-16"). Nothing in the documents is about them, so the question
+    is refused whatever the selector found on the rest of its words. Other unknown words ("pompen",
+    "huiverig") are left to the fitted model: users write words the documents do not, about things
+    the documents do cover."""
     from rag.answer.names import is_decisive_name
 
-    return [w for w in unknown_names(question, vocab) if is_decisive_name(w)]
+    names = unknown_names(question, vocab)
+    return [w for w in names if w in absent_codes(question, vocab) or is_decisive_name(w)]
+
+
+# A code the user types: "F-16", "COP26", "G20", "P5"; ordinals ("7e", "75e") are not codes.
+_CODE = re.compile(r"^(?:[a-z]{1,5}-?\d{1,4}[a-z]?)$")
+_ORDINAL = re.compile(r"^\d+(?:e|ste|de)$")
+# A number of three digits or more standing alone: a year, a resolution ("resolutie 1973"), not a
+# part of "1.800" or "1,25"
+_LONE_NUMBER = re.compile(r"(?<![\w.,])\d{3,}(?![.,]?\d)")
+# the noun that says what a number is ("resolutie 1973", "kosovo 1999")
+_NUMBER_NOUN = re.compile(r"([a-zà-ÿ][\w-]{2,})\s+$")
+
+
+def absent_codes(question: QuestionInfo, vocab: Vocabulary | None) -> list[str]:
+    """Numbers and codes the user typed this turn that no document holds ("resolutie 1973", "kosovo
+    1999", "F-16's", "COP26"). Matched exactly: one edit turns 1973 into 1993, so the typo tolerance
+    of names does not apply. A number comes with the noun before it when that says what it is."""
+    if vocab is None:
+        return []
+    low = fold(question.text.lower())
+    out: list[str] = []
+    for m in _LONE_NUMBER.finditer(low):
+        if m.group(0) in vocab.terms or m.group(0) in question.carried:
+            continue
+        noun = _NUMBER_NOUN.search(low[: m.start()])
+        before = noun.group(1) if noun and noun.group(1) not in ct.STOPWORDS and not noun.group(1).isdigit() else ""
+        out.append(f"{before} {m.group(0)}".strip())
+    for token in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", low):
+        parts = token.split("-")
+        # "f-16's" is parts f, 16; "p5-landen" is the code p5 before a word
+        code = "-".join(parts[:2]) if len(parts) > 1 and parts[0].isalpha() and parts[1].isdigit() else parts[0]
+        if (not _CODE.match(code) or _ORDINAL.match(code) or code.isdigit() or code.isalpha()
+                or code in question.carried):
+            continue
+        if code.replace("-", "") not in vocab.terms:
+            out.append(code)
+    return list(dict.fromkeys(out))
 
 
 def unknown_names(question: QuestionInfo, vocab: Vocabulary | None) -> list[str]:
@@ -316,10 +387,13 @@ def unknown_names(question: QuestionInfo, vocab: Vocabulary | None) -> list[str]
 
     low = question.text.lower()
     equivalent = _known_equivalents(question, vocab)
+    # a number or code the user typed ("resolutie 1973", "f-16") is the most specific thing after a name
+    codes = absent_codes(question, vocab)
     names = sorted((n for n in _own_names(question) if not vocab.knows(n) and fold(n) not in equivalent),
                    key=lambda n: (zipf(n), low.find(n) if n in low else len(low), n))
-    if names:
-        return names
+    names = [n for n in names if not any(c in fold(n.lower()) for c in codes)]  # "f-16's" is the code f-16
+    if names or codes:
+        return names + codes
     # Typed in lower case ("kosovo", "polen"): a word the corpus lacks that reads as a name, or that
     # everyday Dutch rarely uses; names first.
     unknown = _unknown_terms(question, vocab, equivalent)

@@ -181,6 +181,10 @@ class Answerer:
             yield from self._emit_parts(refusal_parts(A.person_missing_sentence(prepared.question), units),
                                         passages, base, done, refused=True)
             return
+        if A.count_missing(prepared.question, composed):
+            yield from self._emit_parts(refusal_parts(A.missing_sentence(prepared.question), units),
+                                        passages, base, done, refused=True)
+            return
         if A.fractie_off_topic(prepared.question, composed, passages):
             # context only from a passage that does name the subject (another fractie's remark, the
             # cabinet's letter): the fractie's remarks on other subjects say nothing about it
