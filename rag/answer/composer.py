@@ -183,8 +183,9 @@ def fractie_parts(question: QuestionInfo, units: list[Unit], passages: list[Pass
                   answer_units: int = 2, point_units: int = 2) -> list[Part]:
     """The named fractie's own point and the cabinet's numbered answer to it: the best-scored unit of
     either brings its linked counterpart. The cabinet's answer may take up to `answer_units` units of
-    its block, the fractie's point up to `point_units` when the question asks what the fractie thinks
-    or asks (one otherwise); the whole stays within `max_words`."""
+    its block, read as a run (each next unit the best-scored one beside what is quoted), the fractie's
+    point up to `point_units`, its best-scored ones, when the question asks what the fractie thinks or
+    asks (one otherwise); the whole stays within `max_words`."""
     fr = question.fractie
     if not fr:
         return []
@@ -213,9 +214,13 @@ def fractie_parts(question: QuestionInfo, units: list[Unit], passages: list[Pass
     for first, pool, most in sides:
         if first is None:
             continue
-        # the next-best units of the same block (same passage), while they fit
+        # more units of the same block while they fit; of the answer, the best-scored one beside what is
+        # quoted (gold answers are runs of sentences: train fractie +4 -2 against the best ones apart; the
+        # same rule for the point lost one)
         for _ in range(most - 1):
-            extra = next((u for u in pool if u.n == first.n and not any(u.overlaps(c) for c in chosen)), None)
+            taken = [c for c in chosen if c.n == first.n]
+            extra = next((u for u in pool if u.n == first.n and not any(u.overlaps(c) for c in chosen)
+                          and (pool is points or any(_adjacent(u, c) for c in taken))), None)
             if extra is None or words + extra.words() > max_words:
                 break
             chosen.append(extra)
@@ -229,6 +234,11 @@ def fractie_parts(question: QuestionInfo, units: list[Unit], passages: list[Pass
     if question.wants_cabinet and not question.wants_view:
         parts.sort(key=lambda p: not p.label.startswith("Kabinet"))  # the cabinet's answer was asked for: it leads
     return parts
+
+
+def _adjacent(a: Unit, b: Unit) -> bool:
+    """Does unit `a` stand right before or after unit `b` in the same passage?"""
+    return a.n == b.n and (a.sent_index + a.n_sents == b.sent_index or b.sent_index + b.n_sents == a.sent_index)
 
 
 def which_fractie_parts(question: QuestionInfo, units: list[Unit], passages: list[Passage],

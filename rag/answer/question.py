@@ -47,7 +47,9 @@ _WHICH_FRACTIE = re.compile(r"\bwelke\s+(?:andere\s+)?(?:kamer)?fracties?\b|"
                             r"\bwie\s+in\s+de\s+kamer\b")
 _VIEW_Q = re.compile(r"\b(vindt|vind|vinden|vond|vraagt|vragen|vroeg|vroegen|wil|willen|wilde|zegt|zeggen|zei|"
                      r"stelt|stellen|pleit|pleiten|maakt zich zorgen|maken zich zorgen|zorgen|bezorgd|mening|"
-                     r"standpunt|inbreng|opmerking|opmerkingen|benadrukt|steunt|waarschuwt|dringt)\b", re.I)
+                     r"standpunt|inbreng|opmerking|opmerkingen|benadrukt|steunt|waarschuwt|dringt|"
+                     r"twijfelt|twijfelen|twijfelde|twijfel|is bang|zijn bang|sceptisch|kritisch|kritiek|mist|missen|"
+                     r"maakt zich druk|maken zich druk)\b", re.I)
 # "welke X" / "welk X": a list when X is plural, a name otherwise ("welk artikel", "welke resolutie").
 _WHICH = re.compile(r"\b(welke|welk|wiens)\s+([\w'-]+)", re.I)
 _CABINET_Q = re.compile(r"\b(kabinet|regering|minister|antwoord\w*|reactie|reageert|reageerde|zegt nl|nederland)\b", re.I)
