@@ -30,6 +30,9 @@ def passage(text: str, n: int = 1, **meta) -> Passage:
 
 @pytest.mark.parametrize("question,asked", [
     ("hoeveel geld stopt NL in het peacebuilding fund?", "amount"),
+    ("wat is het budget voor het vierde NAP 1325?", "amount"),
+    ("welke ad-hoc tribunalen krijgen geld van nederland?", "list"),
+    ("welke russische dienst zat achter de hackpoging?", "name"),
     ("wanneer is het toetsingskader aangepast", "date"),
     ("hoeveel landen doen mee aan de Equal Rights Coalition?", "number"),
     ("waarom tekent NL het kernwapenverbod niet?", "reason"),
@@ -381,6 +384,23 @@ def test_a_list_told_over_several_sentences_continues_after_the_best_one_when_ro
     assert quoted(why) == [first_reason, next_reason]
     assert quoted("wanneer besloot nl het TPNW niet te tekenen?") == [first_reason]  # no list asked
     assert quoted(why, Composition(0.2, 20)) == [first_reason]  # no room
+
+
+def test_a_continuation_is_read_right_after_the_sentence_it_continues():
+    from rag.answer.composer import Composition, compose_answer
+
+    vague = "Ook ondersteunt Nederland actief het werk van diverse ad-hoc tribunalen."
+    aside = "Een ad-hoc tribunaal is een alternatieve rechtsgang wanneer nationale vervolging niet bestaat."
+    examples = "Zo wordt een financiële bijdrage geleverd aan het Special Tribunal for Lebanon."
+    p1 = passage(f"{vague} {examples}", n=1)
+    p2 = passage(aside, n=2)
+    units = [u for u in build_units([p1, p2]) if u.n_sents == 1]
+    for u in units:
+        u.prob = {vague: 0.6, aside: 0.58, examples: 0.01}[u.text]
+    ranked = sorted(units, key=lambda u: -u.prob)
+    q = analyse("welke ad-hoc tribunalen krijgen geld van nederland?")
+    quoted = [p.text for p in compose_answer(q, ranked, [p1, p2], Composition(0.9, 60)) if p.kind == "quote"]
+    assert quoted == [vague, examples, aside]
 
 
 def test_items_that_point_back_bring_the_sentence_that_announces_them():

@@ -338,6 +338,7 @@ def compose_answer(question: QuestionInfo, units: list[Unit], passages: list[Pas
         return words + u.words() <= limit and (sentences + n_sent <= MAX_SENTENCES or question.asked == "list")
 
     take(top, list_limit)
+    after_top = len(parts)
     following = _following(top, units, how.next_ratio, how.next_words)
     for u in ([following] if following else []) + [u for u in units[1:6] if u is not following]:
         if u is not following and u.prob < how.second_ratio * top.prob:
@@ -347,14 +348,19 @@ def compose_answer(question: QuestionInfo, units: list[Unit], passages: list[Pas
         if not fits(u, len(ct.split_sentences(u.text))):
             continue
         take(u, limit)
-    # A list told over several sentences continues after the best unit when room is left: after the
-    # other units, which the selector rated, so a continuation never crowds out a better sentence.
+    # A list told over several sentences continues after the best unit when room is left: it is chosen
+    # after the other units, which the selector rated, so a continuation never crowds out a better
+    # sentence, and it is read right after the unit it continues ("Zo wordt onder meer …").
+    before_continuation = len(parts)
     for u in _next_items(top, units, question):
         if any(u.overlaps(o) for o in chosen):
             continue
         if not fits(u, u.n_sents):
             break
         take(u, limit)
+    continuation = parts[before_continuation:]
+    del parts[before_continuation:]
+    parts[after_top:after_top] = continuation
     return parts
 
 

@@ -17,6 +17,7 @@ from rag import claim_text as ct
 _AMOUNT_Q = re.compile(r"\b(hoeveel (geld|euro|miljoen|miljard)|welk bedrag|hoe ?veel kost|wat (kost|kostte|kosten|kostten)|"
                        r"(hoeveel|wat) (heeft|hebben)\b.{0,60}\bgekost|"
                        r"hoe duur|hoe groot is (het|de) (budget|bijdrage|bedrag)|hoeveel budget|welke bijdrage in euro|"
+                       r"wat (is|was|zijn|waren) (het|de) (totale )?(budget|bedrag|begroting|kosten)|"
                        r"hoeveel (draagt|geeft|betaalt|stopt|investeert|trekt|maakt)\b.{0,40}\b(bij|uit|vrij|over))\b", re.I)
 _DATE_Q = re.compile(r"\b(wanneer|welk jaar|in welk jaar|welke datum|op welke (dag|datum)|in welke maand|sinds wanneer|"
                      r"welk moment|tot wanneer|vanaf wanneer|hoe lang geleden|welke periode)\b", re.I)
@@ -52,6 +53,9 @@ _VIEW_Q = re.compile(r"\b(vindt|vind|vinden|vond|vraagt|vragen|vroeg|vroegen|wil
                      r"maakt zich druk|maken zich druk)\b", re.I)
 # "welke X" / "welk X": a list when X is plural, a name otherwise ("welk artikel", "welke resolutie").
 _WHICH = re.compile(r"\b(welke|welk|wiens)\s+([\w'-]+)", re.I)
+# an adjective between "welke" and its noun ("welke internationale kaders", "welke russische dienst")
+_ADJECTIVE = re.compile(r"^(?:\w+(?:ische|ese|aanse|ale|ele|ste)|andere|nieuwe|overige|concrete|specifieke|grote|"
+                        r"kleine|belangrijke|verschillende|ad-hoc)$")
 _CABINET_Q = re.compile(r"\b(kabinet|regering|minister|antwoord\w*|reactie|reageert|reageerde|zegt nl|nederland)\b", re.I)
 _CABINET_WORD = r"(?:kabinet|regering|minister|nl|nederland)"  # the speaker when not a fractie
 # The cabinet as the subject of a question's verb, in question word order: "wat zegt het kabinet tegen
@@ -166,6 +170,9 @@ def asked_type(question: str) -> str:
     m = _WHICH.search(q)
     if m:
         word = m.group(2).lower()
+        after = re.match(r"\s+([\w'-]+)", q[m.end():])
+        if after and _ADJECTIVE.match(word):  # "welke ad-hoc tribunalen", "welke internationale kaders": the noun
+            word = after.group(1).lower()
         plural = m.group(1).lower() == "welke" and len(word) > 4 and re.search(r"(en|s|'s)$", word)
         return "list" if plural else "name"
     return "other"
