@@ -201,6 +201,9 @@ def test_a_count_is_refused_when_no_quoted_sentence_holds_one():
     # a fractie's point and the cabinet's answer are quoted whole, whatever was asked
     assert not count_missing(q, [Part(topic_only[0].text, 1, "quote", "Kabinet (antwoord 3)")])
     assert not count_missing(analyse("wanneer is de gedragscode ondertekend?"), topic_only)
+    # the figure the question gives is not a count it asks for
+    split = analyse("hoeveel van die extra 260 mln gaat naar opvang in de regio?")
+    assert count_missing(split, [Part("Het kabinet stelt 260 miljoen euro ter beschikking voor opvang in de regio.", 1, "quote")])
     # the adverb and the closing participle are not part of the topic the refusal names
     assert anchor_phrase(q) == "genocide in de VR"
     assert anchor_phrase(analyse("hoeveel landen zijn lid van de groep die Nederland in Genève mede voorzit?")) == "Genève"
@@ -644,6 +647,13 @@ def test_a_person_asked_by_role_needs_a_name_in_the_quotes():
     assert person_name_missing(analyse("wie is de gezant van Guterres voor Jemen?"),
                                quotes("De gezant van Antonio Guterres reisde naar Jemen."))
     assert not person_name_missing(analyse("wie is de belangrijkste partner van NL?"), role_only)
+    # the people of a group, by name
+    group = analyse("wie zijn die zes mensenhandelaren in libie?")
+    sanctioned = quotes("Op initiatief van KNL zijn VN-sancties opgelegd tegen zes mensenhandelaren actief in Libië.")
+    assert person_name_missing(group, sanctioned)
+    assert not person_name_missing(group, quotes("De sancties troffen onder meer Ermias Ghermay en Fitiwi Abdelrazak."))
+    assert person_missing_sentence(group) == "De stukken noemen de namen van die zes mensenhandelaren in libie niet."
+    assert not person_name_missing(analyse("wie zijn de grootste donoren van het fonds?"), sanctioned)
 
 
 def test_an_attribution_is_shown_once_for_consecutive_parts():

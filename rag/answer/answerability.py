@@ -285,15 +285,18 @@ def fractie_off_topic(question: QuestionInfo, parts: list, passages: list) -> bo
 
 def count_missing(question: QuestionInfo, parts: list) -> bool:
     """A count or an amount is asked ("hoeveel landen hebben de gedragscode ondertekend?") and no quoted
-    sentence holds one: the documents speak of the topic, not of how many. A fractie's point and the
-    cabinet's answer (labelled parts) are quoted whole, whatever was asked, and are left alone."""
+    sentence holds one besides the figure the question itself gives ("hoeveel van die 260 mln …"): the
+    documents speak of the topic, not of how many. A fractie's point and the cabinet's answer (labelled
+    parts) are quoted whole, whatever was asked, and are left alone."""
+    from rag.answer.composer import given_quantities, quantities
     from rag.answer.features import has_type
 
     if question.asked not in ("number", "amount") or any(p.label for p in parts):
         return False
-    def holds_count(text: str) -> bool:  # an ordinal ("het eerste initiatief") counts nothing
-        return has_type(text, question.asked) and any(not (x.endswith("e") or x.startswith("m"))
-                                                      for x in ct.numbers(text))
+    given = given_quantities(question)
+
+    def holds_count(text: str) -> bool:  # not an ordinal ("het eerste initiatief"), not the question's own figure
+        return has_type(text, question.asked) and bool({x for x in quantities(text) if not x.endswith("e")} - given)
 
     quoted = [p for p in parts if p.kind in ("quote", "span")]
     return bool(quoted) and not any(p.kind == "span" or holds_count(p.text) for p in quoted)
@@ -307,6 +310,9 @@ _ROLE_PHRASE = re.compile(r"\b(?:de|het|die|dat|deze|onze|ons|hun|een)\s+(?:[\w-
                           re.I)
 _ASKS_PERSON = re.compile(r"^\s*(?:en\s+)?(?:wie\s+(?:is|was|zijn|waren)|hoe\s+heet(?:te|ten)?|"
                           r"wat\s+is\s+de\s+naam\s+van)\b.*?" + _ROLE_PHRASE.pattern, re.I)
+# "wie zijn die zes mensenhandelaren …?": the people of a group the documents speak of, by name
+_PEOPLE_PHRASE = re.compile(r"\b(?:de|die|deze)\s+(?:[\w-]+\s+){0,2}?[\w-]+(?:aren|aars|ers|ders|ten|den)\b.*", re.I)
+_ASKS_PEOPLE = re.compile(r"^\s*(?:en\s+)?wie\s+(?:zijn|waren)\s+" + _PEOPLE_PHRASE.pattern, re.I)
 
 
 def person_name_missing(question: QuestionInfo, parts: list) -> bool:
@@ -314,7 +320,7 @@ def person_name_missing(question: QuestionInfo, parts: list) -> bool:
     sentence names anyone: the documents mention the role, not who held it."""
     from rag.answer.names import person_names
 
-    if not _ASKS_PERSON.search(question.text):
+    if not (_ASKS_PERSON.search(question.text) or _ASKS_PEOPLE.search(question.text)):
         return False
     own = fold(question.text.lower())
     quoted = [p.text for p in parts if p.kind == "quote"]
@@ -322,8 +328,12 @@ def person_name_missing(question: QuestionInfo, parts: list) -> bool:
 
 
 def person_missing_sentence(question: QuestionInfo) -> str:
-    """"De stukken noemen de naam van de voorzitter van die expertgroep niet." """
+    """"De stukken noemen de naam van de voorzitter van die expertgroep niet.", "De stukken noemen de
+    namen van die zes mensenhandelaren in libie niet." """
     m = _ROLE_PHRASE.search(question.text)
+    if m is None and _ASKS_PEOPLE.search(question.text):
+        people = _PEOPLE_PHRASE.search(question.text).group(0).strip().rstrip("?!. ")
+        return f"De stukken noemen de namen van {people} niet."
     role = m.group(0).strip().rstrip("?!. ") if m else ""
     return f"De stukken noemen de naam van {role} niet." if role else missing_sentence(question)
 

@@ -100,9 +100,9 @@ def answer_span(unit: Unit, question: QuestionInfo) -> str | None:
         pattern = DAY_RE  # "op welke datum": a day, not a bare year
     # A quantity the question itself gives ("hoeveel van die 260 mln …") is what it asks about, not the
     # answer. Small numbers in a question are labels as often ("art 2 lid 4"), so they do not count.
-    given = _quantities(question.text, least=10) if kind in ("amount", "number") else set()
+    given = given_quantities(question) if kind in ("amount", "number") else set()
     found = [m for m in pattern.finditer(text)
-             if _is_fact(m, text, kind) and not (given and _quantities(m.group(0)) <= given)]
+             if _is_fact(m, text, kind) and not (given and quantities(m.group(0)) <= given)]
     if not found:
         return None
     q_stems = set(question.stems)
@@ -124,7 +124,7 @@ def answer_span(unit: Unit, question: QuestionInfo) -> str | None:
 _MAGNITUDES = {"1000000", "1000000000"}  # "miljoen", "miljard": a scale, not a quantity
 
 
-def _quantities(text: str, least: float = 0) -> set[str]:
+def quantities(text: str, least: float = 0) -> set[str]:
     """The numbers of `text` that state a quantity (no month, no bare "miljoen"), from `least` up."""
     out = set()
     for x in ct.numbers(text):
@@ -137,6 +137,14 @@ def _quantities(text: str, least: float = 0) -> set[str]:
         if big_enough:
             out.add(x)
     return out
+
+
+GIVEN_QUANTITY_MIN = 10  # "hoeveel van die 260 mln …" gives 260; "art 2 lid 4" gives nothing to leave out
+
+
+def given_quantities(question: QuestionInfo) -> set[str]:
+    """The quantities the question itself gives: they are never its answer."""
+    return quantities(question.text, least=GIVEN_QUANTITY_MIN)
 
 
 def _is_fact(match: re.Match, text: str, kind: str) -> bool:
