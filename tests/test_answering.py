@@ -389,6 +389,17 @@ def test_a_list_told_over_several_sentences_continues_after_the_best_one_when_ro
     assert quoted(why, Composition(0.2, 20)) == [first_reason]  # no room
 
 
+def test_a_reported_view_brings_the_cabinets_response_to_it():
+    view = "De expertgroep is van mening dat louter politieke steun geen aansprakelijkheid meebrengt."
+    basis = "Hij trekt deze conclusie op basis van het verbod op erkenning van onrechtmatige situaties."
+    response = "Hoewel het kabinet deze interpretatie deelt, kan een rechter tot een andere conclusie komen."
+    quoted = quoted_when_best(f"{view} {basis} {response}", view)
+    assert quoted("is NL aansprakelijk als het alleen politieke steun geeft?") == [view, response]
+    # a finding the documents state themselves needs no response
+    plain = "Louter politieke steun brengt geen aansprakelijkheid mee."
+    assert quoted_when_best(f"{plain} {basis} {response}", plain)("is NL aansprakelijk bij politieke steun?") == [plain]
+
+
 def test_a_continuation_is_read_right_after_the_sentence_it_continues():
     from rag.answer.composer import Composition, compose_answer
 

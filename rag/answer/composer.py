@@ -346,6 +346,9 @@ def compose_answer(question: QuestionInfo, units: list[Unit], passages: list[Pas
         return words + u.words() <= limit and (sentences + n_sent <= MAX_SENTENCES or question.asked == "list")
 
     take(top, list_limit)
+    response = _cabinet_response(top, units)
+    if response is not None and not any(response.overlaps(o) for o in chosen) and fits(response, 1):
+        take(response, limit)
     after_top = len(parts)
     following = _following(top, units, how.next_ratio, how.next_words)
     for u in ([following] if following else []) + [u for u in units[1:6] if u is not following]:
@@ -516,6 +519,30 @@ def _antecedent(u: Unit, units: list[Unit], question: QuestionInfo, is_top: bool
         return before
     if _POINTS_BACK_TO_LIST.match(first) and announces(before.text, question):
         return before
+    return None
+
+
+# "De expertgroep is van mening dat …", "In dit verband lijkt de AIV ervan uit te gaan dat …": a view reported
+_REPORTED_VIEW = re.compile(r"\b(?:expertgroep|aiv|cavv|adviesraad|advies|rapport|commissie|rapporteur)\b[^.;]{0,80}?"
+                            r"\b(?:van mening|stelt|concludeert|meent|beveelt|adviseert|ervan uit|pleit|wijst)", re.I)
+# "Hoewel het kabinet deze interpretatie deelt, …", "Het kabinet onderschrijft deze conclusie": the answer to it
+_CABINET_RESPONSE = re.compile(r"^\W*(?:(?:hoewel|maar|ook|wel)\s+)?(?:het kabinet|de regering|het koninkrijk)\s+"
+                               r"(?:\w+\s+){0,3}?(?:deelt|onderschrijft|is het|steunt|acht|neemt|volgt)\b", re.I)
+
+
+RESPONSE_WITHIN = 2  # "De expertgroep is van mening … Hij trekt deze conclusie … Hoewel het kabinet deze … deelt"
+
+
+def _cabinet_response(top: Unit, units: list[Unit]) -> Unit | None:
+    """The sentence, one of the `RESPONSE_WITHIN` after a reported view (of an advisory body, a report),
+    that gives the cabinet's own response to it: the view alone does not say where the cabinet stands."""
+    if top.n_sents != 1 or not _REPORTED_VIEW.search(top.text):
+        return None
+    single = _single_sentences(top, units)
+    for i in range(top.sent_index + 1, top.sent_index + 1 + RESPONSE_WITHIN):
+        after = single.get(i)
+        if after is not None and _CABINET_RESPONSE.match(after.text):
+            return after
     return None
 
 
