@@ -166,7 +166,13 @@ def test_a_refusal_names_a_missing_thing_never_the_users_own_verb():
 
 
 def test_a_number_or_code_no_document_holds_is_refused_and_named():
-    from rag.answer.answerability import Vocabulary, absent_codes, absent_places_or_names, missing_sentence, unknown_names
+    from rag.answer.answerability import (
+        Vocabulary,
+        absent_codes,
+        absent_places_or_names,
+        missing_sentence,
+        unknown_names,
+    )
     from rag.text import analyse as index_terms
 
     vocab = Vocabulary(frozenset(index_terms("In 2018 nam de Raad resolutie 2417 aan over COVID-19. De P5-landen "

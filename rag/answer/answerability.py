@@ -347,8 +347,8 @@ def absent_places_or_names(question: QuestionInfo, vocab: Vocabulary | None) -> 
     the documents do cover."""
     from rag.answer.names import is_decisive_name
 
-    names = unknown_names(question, vocab)
-    return [w for w in names if w in absent_codes(question, vocab) or is_decisive_name(w)]
+    codes = set(absent_codes(question, vocab))
+    return [w for w in unknown_names(question, vocab) if w in codes or is_decisive_name(w)]
 
 
 # A code the user types: "F-16", "COP26", "G20", "P5"; ordinals ("7e", "75e") are not codes.
