@@ -216,13 +216,7 @@ PARTICIPLE_MIN_CHARS = 7  # "ondertekend", "besproken"; shorter words ending in 
 
 def _participle_without_ge(word: str) -> bool:
     """A participle of a verb with an inseparable prefix ("ondertekend": ondertekenen, "betaald": betalen)."""
-    from rag.text import zipf
-
-    if len(word) < PARTICIPLE_MIN_CHARS or not word.endswith(("d", "t")):
-        return False
-    stem = word[:-1]
-    return any(zipf(v) >= VERB_INFINITIVE_ZIPF
-               for v in (stem + "en", _DOUBLED_VOWEL.sub(lambda m: m.group(1)[0] + m.group(2), stem) + "en"))
+    return len(word) >= PARTICIPLE_MIN_CHARS and word.endswith(("d", "t")) and _has_dutch_infinitive(word[:-1])
 
 
 def anchor_phrase(question: QuestionInfo) -> str:
@@ -428,11 +422,15 @@ def reads_as_verb(word: str, question: QuestionInfo) -> bool:
 
 def _inflected_verb(word: str) -> bool:
     """A past or present verb form whose infinitive is a Dutch word ("tekenden", "betaalt")."""
-    from rag.text import zipf
-
     for suffix in ("den", "ten", "de", "te", "t"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            stem = word[: -len(suffix)]
-            infinitives = {stem + "en", _DOUBLED_VOWEL.sub(lambda m: m.group(1)[0] + m.group(2), stem) + "en"}
-            return any(zipf(v) >= VERB_INFINITIVE_ZIPF for v in infinitives)
+            return _has_dutch_infinitive(word[: -len(suffix)])
     return False
+
+
+def _has_dutch_infinitive(stem: str) -> bool:
+    """Is stem + "en" a Dutch verb ("teken": tekenen), also with a doubled vowel undone ("betaal": betalen)?"""
+    from rag.text import zipf
+
+    infinitives = {stem + "en", _DOUBLED_VOWEL.sub(lambda m: m.group(1)[0] + m.group(2), stem) + "en"}
+    return any(zipf(v) >= VERB_INFINITIVE_ZIPF for v in infinitives)
