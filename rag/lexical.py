@@ -64,6 +64,15 @@ class LexicalIndex:
             out[term] = float(np.log1p(n_docs / max(1, int(end - indptr[t]))))
         return out
 
+    def postings(self) -> dict[str, np.ndarray]:
+        """The rows (chunks) that hold each analysed term: which words the corpus uses together."""
+        if self._model is None:
+            return {}
+        scores = self._model.scores
+        indptr, indices = np.asarray(scores["indptr"]), np.asarray(scores["indices"])
+        return {term: indices[indptr[t]:(indptr[t + 1] if t + 1 < len(indptr) else len(indices))]
+                for term, t in self._model.vocab_dict.items()}
+
     def row_of(self, chunk_id: str) -> int | None:
         return self._row.get(chunk_id)
 

@@ -195,6 +195,37 @@ def test_a_number_or_code_no_document_holds_is_refused_and_named():
     assert absent_codes(carried, vocab) == []
 
 
+def test_an_english_name_whose_words_no_document_holds_together_is_absent():
+    from rag.answer.answerability import Vocabulary, absent_places_or_names, missing_sentence, unknown_names
+    from rag.answer.names import foreign_phrases
+    from rag.lexical import LexicalIndex
+
+    texts = ["Nederland steunt de Geneva Conventions en de Responsibility to Protect.",
+             "De SG deed een Call to Action; de Group of Friends on R2P komt twee keer per jaar bijeen.",
+             "Nederland is lid van de Religious Freedom & Belief Alliance."]
+    lexical = LexicalIndex.build([f"c{i}" for i in range(len(texts))], texts)
+    idf = lexical.idf()
+    vocab = Vocabulary(frozenset(idf), idf, lexical.postings())
+    assert foreign_phrases("steunt NL geneva call om gewapende groepen aan te spreken?") == ["geneva call"]
+    # joining words stand inside a name, punctuation ends it, and one English word is no name
+    assert foreign_phrases("wie doet het secretariaat van FAST (finance against slavery)?") == [
+        "finance against slavery"]
+    assert foreign_phrases("hoeveel procent van het WHO-budget betaalt de VS?") == []
+    q = analyse("steunt NL geneva call om gewapende groepen aan te spreken?")
+    assert absent_places_or_names(q, vocab) == ["geneva call"]  # "Geneva" and "Call" occur, never together
+    assert missing_sentence(q, unknown_names(q, vocab)) == "Geneva call wordt in de stukken niet genoemd."
+    q = analyse("wat vindt het kabinet van het concept responsibility while protecting?")
+    assert absent_places_or_names(q, vocab) == ["responsibility while protecting"]
+    for question in ("wat doet de group of friends on R2P?", "hoeveel landen zitten in de religious freedom alliance?",
+                     "steunt NL de responsibility to protect?"):
+        assert absent_places_or_names(analyse(question), vocab) == [], question
+    carried = analyse("steunt NL geneva call?")
+    carried.carried = frozenset({"geneva"})  # a word of an earlier turn is not asked about again
+    assert absent_places_or_names(carried, vocab) == []
+    # without postings (an older vocabulary) nothing is reported absent
+    assert absent_places_or_names(analyse("steunt NL geneva call?"), Vocabulary(frozenset(idf), idf)) == []
+
+
 def test_a_count_is_refused_when_no_quoted_sentence_holds_one():
     from rag.answer.answerability import anchor_phrase, count_missing
 

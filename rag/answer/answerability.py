@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -52,6 +53,24 @@ class Vocabulary:
 
     terms: frozenset[str]
     idf: dict[str, float] = field(default_factory=dict)
+    postings: Mapping[str, Collection[int]] | None = None  # term -> the chunks that hold it
+
+    def together(self, words: Sequence[str]) -> bool:
+        """Does one chunk hold every one of these words (in some analysed form)? True when unknown."""
+        from rag.text import analyse
+
+        if self.postings is None:
+            return True
+        shared: set[int] | None = None
+        for word in words:
+            terms = analyse(word)
+            if not terms:  # a stopword ("of", "in") says nothing about where a name occurs
+                continue
+            rows = {int(r) for t in terms for r in self.postings.get(t, ())}
+            shared = rows if shared is None else shared & rows
+            if not shared:
+                return False
+        return True
 
     def weight(self, term: str) -> float:
         """Corpus IDF of an analysed term; unknown terms weigh as the rarest."""
@@ -341,8 +360,24 @@ def absent_places_or_names(question: QuestionInfo, vocab: Vocabulary | None) -> 
     the documents do cover."""
     from rag.answer.names import is_decisive_name
 
-    codes = set(absent_codes(question, vocab))
-    return [w for w in unknown_names(question, vocab) if w in codes or is_decisive_name(w)]
+    decisive = set(absent_codes(question, vocab)) | set(absent_phrases(question, vocab))
+    return [w for w in unknown_names(question, vocab) if w in decisive or is_decisive_name(w)]
+
+
+def absent_phrases(question: QuestionInfo, vocab: Vocabulary | None) -> list[str]:
+    """English names the user typed this turn whose words no document holds together ("geneva call",
+    "responsibility while protecting"): each word may occur ("Geneva Conventions", "Call to Action"),
+    the name does not. Words carried from an earlier turn are not asked about again."""
+    from rag.answer.names import foreign_phrases
+
+    if vocab is None:
+        return []
+    out = []
+    for phrase in foreign_phrases(question.text):
+        words = [w for w in ct.lower_tokens(phrase) if w not in question.carried]
+        if len(words) >= 2 and not vocab.together(words):
+            out.append(phrase)
+    return out
 
 
 # A code the user types: "F-16", "COP26", "G20", "P5"; ordinals ("7e", "75e") are not codes.
@@ -396,8 +431,10 @@ def unknown_names(question: QuestionInfo, vocab: Vocabulary | None) -> list[str]
     names = sorted((n for n in _own_names(question) if not vocab.knows(n) and fold(n) not in equivalent),
                    key=lambda n: (zipf(n), low.find(n) if n in low else len(low), n))
     names = [n for n in names if not any(c in fold(n.lower()) for c in codes)]  # "f-16's" is the code f-16
-    if names or codes:
-        return names + codes
+    # a name of several words that the documents never use together ("geneva call") is named whole
+    phrases = absent_phrases(question, vocab)
+    if names or codes or phrases:
+        return phrases + names + codes
     # Typed in lower case ("kosovo", "polen"): a word the corpus lacks that reads as a name, or that
     # everyday Dutch rarely uses; names first.
     unknown = _unknown_terms(question, vocab, equivalent)

@@ -63,6 +63,48 @@ def is_name_like(word: str) -> bool:
     return len(w) >= MIN_UNLISTED_CHARS and w.isalnum() and english == 0.0 and dutch == 0.0
 
 
+# English words that join the words of a name ("Group of Friends on R2P", "Finance Against Slavery and
+# Trafficking"); they never start or end one, and they do not count as its words.
+_ENGLISH_GLUE = frozenset({"of", "for", "and", "on", "to", "the", "in", "at", "against", "while", "with", "by"})
+FOREIGN_WORD_MIN_CHARS = 4  # "who", "un", "eu" are acronyms or Dutch words as often as English words
+FOREIGN_MARGIN = 0.5  # how much more common in English than in Dutch a word of an English name is
+
+
+def _reads_english(word: str) -> bool:
+    english = _english_zipf(word)
+    return (len(word) >= FOREIGN_WORD_MIN_CHARS and english >= MIN_ENGLISH_ZIPF
+            and english >= zipf(word) + FOREIGN_MARGIN)
+
+
+def foreign_phrases(text: str) -> list[str]:
+    """Runs of two or more English words in a Dutch question: the name of an initiative, a concept or
+    an organisation ("geneva call", "responsibility while protecting", "Safe Schools Declaration"), in
+    the user's own spelling. Joining words ("of", "for") may stand inside a run."""
+    import re
+
+    out: list[str] = []
+    run: list[re.Match] = []
+
+    def close() -> None:
+        while run and run[-1].group(0).lower() in _ENGLISH_GLUE:
+            run.pop()
+        if sum(1 for m in run if m.group(0).lower() not in _ENGLISH_GLUE) >= 2:
+            out.append(text[run[0].start():run[-1].end()])
+        run.clear()
+
+    for m in re.finditer(r"[^\W\d_]+(?:'s)?", text):
+        word = fold(m.group(0).lower())
+        gap = text[run[-1].end():m.start()] if run else " "
+        if run and not re.fullmatch(r"[\s-]+", gap):  # punctuation ends a name
+            close()
+        if (run and word in _ENGLISH_GLUE) or _reads_english(word):
+            run.append(m)
+        else:
+            close()
+    close()
+    return out
+
+
 def is_decisive_name(word: str) -> bool:
     """A name that cannot be a user's own wording for something the documents cover: a country or
     territory ("letland", "hongkong"), or a name-like word (`is_name_like`) of five letters or more

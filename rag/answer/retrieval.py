@@ -177,14 +177,14 @@ def _terms(idx, retriever, allowed: set[str] | None):
 
     if allowed is None:
         idf = idx.lexical.idf()
-        return frozenset(idf), idf
-    df: dict[str, int] = {}
+        return frozenset(idf), idf, idx.lexical.postings()
+    rows: dict[str, list[int]] = {}
     chunks = retriever.store.get_chunks(sorted(allowed))
-    for c in chunks:
+    for row, c in enumerate(chunks):
         for t in set(analyse(embed_text(c))):
-            df[t] = df.get(t, 0) + 1
-    idf = {t: math.log1p(len(chunks) / n) for t, n in df.items()}
-    return frozenset(idf), idf
+            rows.setdefault(t, []).append(row)
+    idf = {t: math.log1p(len(chunks) / len(r)) for t, r in rows.items()}
+    return frozenset(idf), idf, rows
 
 
 _VOCAB: dict[tuple, object] = {}
