@@ -226,6 +226,23 @@ def test_an_english_name_whose_words_no_document_holds_together_is_absent():
     assert absent_places_or_names(analyse("steunt NL geneva call?"), Vocabulary(frozenset(idf), idf)) == []
 
 
+def test_a_verb_form_of_a_verb_the_documents_use_is_no_unknown_word():
+    from rag.answer.answerability import Vocabulary, _unknown_terms, verb_infinitives
+    from rag.text import analyse as index_terms
+
+    assert verb_infinitives("tekenden") == ["tekenen"] and verb_infinitives("rechtvaardigt") == ["rechtvaardigen"]
+    assert verb_infinitives("onthielden") == ["onthouden"] and verb_infinitives("doorklonk") == ["doorklinken"]
+    assert verb_infinitives("bleven") == ["blijven"] and verb_infinitives("trokken") == ["trekken"]
+    for noun in ("kandidaat", "mandaat", "verklaring", "gezant"):  # nouns that end like a verb form
+        assert verb_infinitives(noun) == [], noun
+    vocab = Vocabulary(frozenset(index_terms("Veertig landen tekenen de verklaring. De EU-landen onthouden zich "
+                                             "van stemming.")))
+    assert _unknown_terms(analyse("hoeveel landen tekenden die verklaring?"), vocab, set()) == []
+    assert _unknown_terms(analyse("onthielden de EU-landen zich?"), vocab, set()) == []
+    # a verb the documents never use stays unknown
+    assert _unknown_terms(analyse("hoeveel landen ondertekenden die verklaring?"), vocab, set()) == ["ondertekenden"]
+
+
 def test_a_count_is_refused_when_no_quoted_sentence_holds_one():
     from rag.answer.answerability import anchor_phrase, count_missing
 

@@ -135,7 +135,59 @@ def _unknown_terms(question: QuestionInfo, vocab: Vocabulary | None, equivalent:
     (`equivalent`: from `_known_equivalents`)."""
     if vocab is None:
         return []
-    return [w for w in question_terms(question) if fold(w) not in equivalent and not vocab.knows(w)]
+    return [w for w in question_terms(question) if fold(w) not in equivalent and not vocab.knows(w)
+            and not any(vocab.knows(v) for v in verb_infinitives(w))]
+
+
+STRONG_VERBS_FILE = Path(__file__).resolve().parent / "data" / "strong_verbs_nl.json"
+STRONG_PAST_MIN_CHARS = 3  # shorter past forms ("at", "was") are matched only as whole words
+
+
+@lru_cache(maxsize=1)
+def _strong_pasts() -> dict[str, str]:
+    """Past forms of Dutch strong and irregular verbs, singular and plural ("hield", "hielden") ->
+    infinitive ("houden"), from rag/answer/data/strong_verbs_nl.json (infinitive -> past singular)."""
+    import json
+
+    out: dict[str, str] = {}
+    for infinitive, past in json.loads(STRONG_VERBS_FILE.read_text(encoding="utf-8")).items():
+        single = _DOUBLED_VOWEL.sub(lambda m: m.group(1)[0] + m.group(2), past)  # "bleef" -> "blef"
+        voiced = single[:-1] + {"f": "v", "s": "z"}.get(single[-1], single[-1])  # "blef" -> "blev"
+        for form in (past, past + "en", single + "en", voiced + "en", past + past[-1] + "en", past + "den"):
+            out.setdefault(form, infinitive)
+    return out
+
+
+def _strong_infinitives(word: str) -> list[str]:
+    """"onthielden": onthouden, "doorklonk": doorklinken (prefix + the strong verb's infinitive)."""
+    out = []
+    for i in range(len(word)):
+        infinitive = _strong_pasts().get(word[i:])
+        if infinitive and (i == 0 or len(word) - i >= STRONG_PAST_MIN_CHARS):
+            out.append(word[:i] + infinitive)
+    return out
+
+
+def verb_infinitives(word: str) -> list[str]:
+    """The Dutch infinitives a verb form may come from ("tekenden": tekenen, "rechtvaardigt":
+    rechtvaardigen, "gesanctioneerd": sanctioneren, "onthielden": onthouden); [] for a word that is
+    no such form."""
+    w = word.lower()
+    stems = []
+    if ct.is_participle(w) and w.startswith("ge") and len(w) > 5:
+        stems.append(w[2:-1])
+    for suffix in ("den", "ten", "de", "te", "t"):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            stems.append(w[: -len(suffix)])
+            break
+    from rag.text import zipf
+
+    out = []
+    for stem in stems:
+        for inf in (stem + "en", _DOUBLED_VOWEL.sub(lambda m: m.group(1)[0] + m.group(2), stem) + "en"):
+            if inf not in out and zipf(inf) >= VERB_INFINITIVE_ZIPF:
+                out.append(inf)
+    return out + _strong_infinitives(w)
 
 
 def _own_names(question: QuestionInfo) -> list[str]:
