@@ -258,6 +258,9 @@ def test_a_count_is_refused_when_no_quoted_sentence_holds_one():
     # the figure the question gives is not a count it asks for
     split = analyse("hoeveel van die extra 260 mln gaat naar opvang in de regio?")
     assert count_missing(split, [Part("Het kabinet stelt 260 miljoen euro ter beschikking voor opvang in de regio.", 1, "quote")])
+    # nor is a year or a day ("in 2018", "op 6 juli"); another figure is
+    assert count_missing(split, [Part("In 2018 stelde het kabinet op 6 juli 260 miljoen euro beschikbaar.", 1, "quote")])
+    assert not count_missing(split, [Part("Daarvan gaat 110 miljoen euro naar opvang in de regio.", 1, "quote")])
     # the adverb and the closing participle are not part of the topic the refusal names
     assert anchor_phrase(q) == "genocide in de VR"
     assert anchor_phrase(analyse("hoeveel landen zijn lid van de groep die Nederland in Genève mede voorzit?")) == "Genève"

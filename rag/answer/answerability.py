@@ -353,15 +353,15 @@ def count_missing(question: QuestionInfo, parts: list) -> bool:
     sentence holds one besides the figure the question itself gives ("hoeveel van die 260 mln …"): the
     documents speak of the topic, not of how many. A fractie's point and the cabinet's answer (labelled
     parts) are quoted whole, whatever was asked, and are left alone."""
-    from rag.answer.composer import given_quantities, quantities
-    from rag.answer.features import has_type
+    from rag.answer.composer import given_quantities
+    from rag.answer.features import counts
 
     if question.asked not in ("number", "amount") or any(p.label for p in parts):
         return False
     given = given_quantities(question)
 
     def holds_count(text: str) -> bool:  # not an ordinal ("het eerste initiatief"), not the question's own figure
-        return has_type(text, question.asked) and bool({x for x in quantities(text) if not x.endswith("e")} - given)
+        return bool({x for x in counts(text, question.asked) if not x.endswith("e")} - given)
 
     quoted = [p for p in parts if p.kind in ("quote", "span")]
     return bool(quoted) and not any(p.kind == "span" or holds_count(p.text) for p in quoted)

@@ -23,7 +23,7 @@ from corpus.fracties import canonical, label
 from corpus.models import Passage
 from rag import claim_text as ct
 from rag.answer.candidates import Unit, is_signature
-from rag.answer.features import DAY_RE, LABEL_WORDS, NOT_A_COUNT
+from rag.answer.features import DAY_RE, LABEL_WORDS, MAGNITUDES, NOT_A_COUNT
 from rag.answer.question import QuestionInfo
 
 CONTEXT_INTRO = "Wat de stukken wel zeggen (ter context, geen antwoord op de vraag):"
@@ -121,14 +121,11 @@ def answer_span(unit: Unit, question: QuestionInfo) -> str | None:
     return span if 1 <= len(span.split()) <= 8 else None
 
 
-_MAGNITUDES = {"1000000", "1000000000"}  # "miljoen", "miljard": a scale, not a quantity
-
-
 def quantities(text: str, least: float = 0) -> set[str]:
     """The numbers of `text` that state a quantity (no month, no bare "miljoen"), from `least` up."""
     out = set()
     for x in ct.numbers(text):
-        if x.startswith("m") or x in _MAGNITUDES:
+        if x.startswith("m") or x in MAGNITUDES:
             continue
         try:
             big_enough = float(x) >= least

@@ -27,6 +27,7 @@ from rag.answer.question import QUESTION_WORDS, QuestionInfo
 # Callable(query, passages) -> per passage, [(start, end, cosine)] of its indexed sentences.
 DenseFn = Callable[[str, Sequence[Passage]], list[list[tuple[int, int, float]]]]
 
+MAGNITUDES = {"1000000", "1000000000"}  # "miljoen", "miljard": a scale, not a quantity
 _AMOUNT_RE = re.compile(r"(€|\beuro\b|\bEUR\b|\bmiljoen\b|\bmiljard\b|\bmln\b|\bmld\b|\bmrd\b|\bdollar\b|\bUSD\b)", re.I)
 _REASON_RE = re.compile(r"\b(omdat|doordat|aangezien|want|vanwege|wegens|aanleiding|naar aanleiding|reden|redenen|daarom|dankzij|"
                         r"opgezet na|in reactie op|met als doel|teneinde|om te|bedoeld om|als gevolg van|"
@@ -74,11 +75,8 @@ def has_type(text: str, kind: str, exact_day: bool = False) -> bool:
     """Does `text` hold a fact of the kind asked for? (`exact_day`: the question asks for a day, not a year.)"""
     if kind == "date":
         return bool((DAY_RE if exact_day else _DATE_RE).search(text))
-    if kind == "amount":
-        return bool(_AMOUNT_RE.search(text)) and bool(ct.numbers(text))
-    if kind == "number":
-        plain = NOT_A_COUNT.sub(" ", _LABEL_NUMBER.sub(" ", text))
-        return bool({x for x in ct.numbers(plain) if not x.startswith("m")})
+    if kind in ("amount", "number"):
+        return bool(counts(text, kind))
     if kind == "name":
         return bool(ct.names(text))
     if kind == "reason":
@@ -86,6 +84,17 @@ def has_type(text: str, kind: str, exact_day: bool = False) -> bool:
     if kind == "list":
         return len(_ENUMERATION.findall(text)) >= 2
     return True
+
+
+def counts(text: str, kind: str) -> set[str]:
+    """The figures of `text` that may answer a "hoeveel": no year, day, month or bare scale ("260
+    miljoen" is 260); for a number no label either ("resolutie 2417"); for an amount only in a text
+    that names money."""
+    if kind == "amount" and not _AMOUNT_RE.search(text):
+        return set()
+    plain = NOT_A_COUNT.sub(" ", text if kind == "amount" else _LABEL_NUMBER.sub(" ", text))
+    figures = {x for x in ct.numbers(plain) if not x.startswith("m")}
+    return (figures - MAGNITUDES) or figures  # "260 miljoen": 260; "een miljoen mensen": the million
 
 
 def type_positions(text: str, kind: str) -> list[int]:
