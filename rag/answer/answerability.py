@@ -180,14 +180,7 @@ def verb_infinitives(word: str) -> list[str]:
         if w.endswith(suffix) and len(w) - len(suffix) >= 3:
             stems.append(w[: -len(suffix)])
             break
-    from rag.text import zipf
-
-    out = []
-    for stem in stems:
-        for inf in (stem + "en", _DOUBLED_VOWEL.sub(lambda m: m.group(1)[0] + m.group(2), stem) + "en"):
-            if inf not in out and zipf(inf) >= VERB_INFINITIVE_ZIPF:
-                out.append(inf)
-    return out + _strong_infinitives(w)
+    return list(dict.fromkeys(inf for stem in stems for inf in _dutch_infinitives(stem))) + _strong_infinitives(w)
 
 
 def _own_names(question: QuestionInfo) -> list[str]:
@@ -519,7 +512,12 @@ def _inflected_verb(word: str) -> bool:
 
 def _has_dutch_infinitive(stem: str) -> bool:
     """Is stem + "en" a Dutch verb ("teken": tekenen), also with a doubled vowel undone ("betaal": betalen)?"""
+    return bool(_dutch_infinitives(stem))
+
+
+def _dutch_infinitives(stem: str) -> list[str]:
+    """stem + "en", also with a doubled vowel undone ("betaal": betalen), where that is a Dutch verb."""
     from rag.text import zipf
 
-    infinitives = {stem + "en", _DOUBLED_VOWEL.sub(lambda m: m.group(1)[0] + m.group(2), stem) + "en"}
-    return any(zipf(v) >= VERB_INFINITIVE_ZIPF for v in infinitives)
+    infinitives = dict.fromkeys((stem + "en", _DOUBLED_VOWEL.sub(lambda m: m.group(1)[0] + m.group(2), stem) + "en"))
+    return [v for v in infinitives if zipf(v) >= VERB_INFINITIVE_ZIPF]
