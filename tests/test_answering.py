@@ -264,6 +264,9 @@ def test_a_count_is_refused_when_no_quoted_sentence_holds_one():
     # the adverb and the closing participle are not part of the topic the refusal names
     assert anchor_phrase(q) == "genocide in de VR"
     assert anchor_phrase(analyse("hoeveel landen zijn lid van de groep die Nederland in Genève mede voorzit?")) == "Genève"
+    # a closing purpose clause holds the topic, not the verb before it; extra means ask an amount
+    means = analyse("hoeveel extra middelen heeft het kabinet in 2016 vrijgemaakt om de migratie aan te pakken?")
+    assert anchor_phrase(means) == "de migratie" and means.asked == "amount"
 
 
 def test_thesaurus_adds_the_documents_wording():

@@ -283,6 +283,19 @@ def _participle_without_ge(word: str) -> bool:
     return len(word) >= PARTICIPLE_MIN_CHARS and word.endswith(("d", "t")) and _has_dutch_infinitive(word[:-1])
 
 
+# "om de migratieproblematiek aan te pakken", "om bewijs van misdrijven in syrie te verzamelen"
+_PURPOSE_CLAUSE = re.compile(r"\s+om\s+((?:[\w'’-]+\s+){0,5}?[\w'’-]+)\s+(?:(?:aan|op|uit|mee|toe|vast|vrij|terug|af|"
+                             r"door|bij|weg|na|samen|tegen)\s+)?te\s+[\w'’-]+\s*\??\s*$", re.I)
+
+
+def _is_verb_part(word: str, before: str) -> bool:
+    """Is `word` a verb part that ends a Dutch question after its topic ("gekost", "plaatsvinden",
+    "inmiddels ondertekend", "laten pompen")?"""
+    low = word.lower()
+    return (word in _VERB_TAIL or low in _ADVERB_TAIL or ct.is_participle(word) or _inflected_verb(low)
+            or _participle_without_ge(low) or (before in _VERB_TAIL and word.endswith("en")))
+
+
 def anchor_phrase(question: QuestionInfo) -> str:
     """The topic phrase at the end of the question ("het VN peacebuilding fund"), or ''; verb parts
     after the topic are left off ("de Veiligheidsraad in 2018", not "… in 2018 gekost")."""
@@ -292,16 +305,21 @@ def anchor_phrase(question: QuestionInfo) -> str:
     text = question.text.strip()
     if question.fracties:
         text = re.sub(rf"(?:\b(?:de|het)\s+)?(?:leden\s+van\s+(?:de\s+)?)?{mention_pattern().pattern}", " ", text, flags=re.I)
-    m = _ANCHOR.search(" ".join(text.split()))
+    # a closing purpose clause names the topic: "… vrijgemaakt om de migratieproblematiek aan te pakken"
+    text = _PURPOSE_CLAUSE.sub(r" voor \1", " ".join(text.split()))
+    m = _ANCHOR.search(text)
     if not m:
         return ""
     words = m.group(1).strip(" ?").split()
     while words and words[0].lower() in _ANCHOR_PREPOSITIONS:
         words.pop(0)
-    while words and (words[-1] in _VERB_TAIL or words[-1].lower() in _ADVERB_TAIL or ct.is_participle(words[-1])
-                     or _inflected_verb(words[-1].lower()) or _participle_without_ge(words[-1].lower())
-                     or (len(words) > 1 and words[-2] in _VERB_TAIL and words[-1].endswith("en"))):  # "laten pompen"
+    while words and _is_verb_part(words[-1], words[-2] if len(words) > 1 else ""):
         words.pop()
+    # "in 2016 vrijgemaakt voor de migratieproblematiek": the topic is what follows the verb
+    verb = next((i for i in range(len(words) - 2, -1, -1) if words[i + 1].lower() in _ANCHOR_PREPOSITIONS
+                 and _is_verb_part(words[i], words[i - 1] if i else "")), None)
+    if verb is not None:
+        words = words[verb + 2:]
     if words and words[-1].lower() in ("de", "het", "een", "die", "dat", "deze"):
         return ""
     return " ".join(words)
