@@ -15,6 +15,7 @@ forgives one edit first.
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -71,6 +72,7 @@ FOREIGN_MARGIN = 0.5  # how much more common in English than in Dutch a word of 
 
 
 def _reads_english(word: str) -> bool:
+    """A word of an English name: clearly more common in English than in Dutch ("call", not "plan")."""
     english = _english_zipf(word)
     return (len(word) >= FOREIGN_WORD_MIN_CHARS and english >= MIN_ENGLISH_ZIPF
             and english >= zipf(word) + FOREIGN_MARGIN)
@@ -80,8 +82,6 @@ def foreign_phrases(text: str) -> list[str]:
     """Runs of two or more English words in a Dutch question: the name of an initiative, a concept or
     an organisation ("geneva call", "responsibility while protecting", "Safe Schools Declaration"), in
     the user's own spelling. Joining words ("of", "for") may stand inside a run."""
-    import re
-
     out: list[str] = []
     run: list[re.Match] = []
 

@@ -14,7 +14,8 @@ from corpus.fracties import ALIASES, find_fracties, mention_pattern
 from rag import claim_text as ct
 
 # Answer types, most specific first.
-_AMOUNT_Q = re.compile(r"\b(hoeveel (extra |meer |minder )?(geld|euro|miljoen|miljard|middelen|financiering|subsidie|fondsen)|welk bedrag|hoe ?veel kost|wat (kost|kostte|kosten|kostten)|"
+_AMOUNT_Q = re.compile(r"\b(hoeveel (extra |meer |minder )?(geld|euro|miljoen|miljard|middelen|financiering|subsidie|fondsen)|"
+                       r"welk bedrag|hoe ?veel kost|wat (kost|kostte|kosten|kostten)|"
                        r"(hoeveel|wat) (heeft|hebben)\b.{0,60}\bgekost|"
                        r"hoe duur|hoe groot is (het|de) (budget|bijdrage|bedrag)|hoeveel budget|welke bijdrage in euro|"
                        r"wat (is|was|zijn|waren) (het|de) (totale )?(budget|bedrag|begroting|kosten)|"
