@@ -173,14 +173,8 @@ def verb_infinitives(word: str) -> list[str]:
     rechtvaardigen, "gesanctioneerd": sanctioneren, "onthielden": onthouden); [] for a word that is
     no such form."""
     w = word.lower()
-    stems = []
-    if ct.is_participle(w) and w.startswith("ge") and len(w) > 5:
-        stems.append(w[2:-1])
-    for suffix in ("den", "ten", "de", "te", "t"):
-        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
-            stems.append(w[: -len(suffix)])
-            break
-    return list(dict.fromkeys(inf for stem in stems for inf in _dutch_infinitives(stem))) + _strong_infinitives(w)
+    participle = _dutch_infinitives(w[2:-1]) if ct.is_participle(w) and w.startswith("ge") and len(w) > 5 else []
+    return list(dict.fromkeys(participle + _inflected_infinitives(w) + _strong_infinitives(w)))
 
 
 def _own_names(question: QuestionInfo) -> list[str]:
@@ -423,8 +417,9 @@ def absent_places_or_names(question: QuestionInfo, vocab: Vocabulary | None) -> 
     the documents do cover."""
     from rag.answer.names import is_decisive_name
 
-    decisive = set(absent_codes(question, vocab)) | set(absent_phrases(question, vocab))
-    return [w for w in unknown_names(question, vocab) if w in decisive or is_decisive_name(w)]
+    codes, phrases = absent_codes(question, vocab), absent_phrases(question, vocab)
+    decisive = set(codes) | set(phrases)
+    return [w for w in unknown_names(question, vocab, codes, phrases) if w in decisive or is_decisive_name(w)]
 
 
 def absent_phrases(question: QuestionInfo, vocab: Vocabulary | None) -> list[str]:
@@ -479,10 +474,12 @@ def absent_codes(question: QuestionInfo, vocab: Vocabulary | None) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def unknown_names(question: QuestionInfo, vocab: Vocabulary | None) -> list[str]:
+def unknown_names(question: QuestionInfo, vocab: Vocabulary | None, codes: list[str] | None = None,
+                  phrases: list[str] | None = None) -> list[str]:
     """Names and rare words of the question that no readable document holds, the rarest first
     ("Zilverreiger" before "Project"); ties keep the question's word order, so the answer never
-    depends on set order."""
+    depends on set order. `codes` and `phrases`: `absent_codes` and `absent_phrases`, when the
+    caller has them already."""
     if vocab is None:
         return []
     from rag.text import zipf
@@ -490,12 +487,12 @@ def unknown_names(question: QuestionInfo, vocab: Vocabulary | None) -> list[str]
     low = question.text.lower()
     equivalent = _known_equivalents(question, vocab)
     # a number or code the user typed ("resolutie 1973", "f-16") is the most specific thing after a name
-    codes = absent_codes(question, vocab)
+    codes = absent_codes(question, vocab) if codes is None else codes
     names = sorted((n for n in _own_names(question) if not vocab.knows(n) and fold(n) not in equivalent),
                    key=lambda n: (zipf(n), low.find(n) if n in low else len(low), n))
     names = [n for n in names if not any(c in fold(n.lower()) for c in codes)]  # "f-16's" is the code f-16
     # a name of several words that the documents never use together ("geneva call") is named whole
-    phrases = absent_phrases(question, vocab)
+    phrases = absent_phrases(question, vocab) if phrases is None else phrases
     if names or codes or phrases:
         return phrases + names + codes
     # Typed in lower case ("kosovo", "polen"): a word the corpus lacks that reads as a name, or that
@@ -522,10 +519,15 @@ def reads_as_verb(word: str, question: QuestionInfo) -> bool:
 
 def _inflected_verb(word: str) -> bool:
     """A past or present verb form whose infinitive is a Dutch word ("tekenden", "betaalt")."""
+    return bool(_inflected_infinitives(word))
+
+
+def _inflected_infinitives(word: str) -> list[str]:
+    """The infinitives of a regular past or present form ("tekenden": tekenen, "betaalt": betalen)."""
     for suffix in ("den", "ten", "de", "te", "t"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return _has_dutch_infinitive(word[: -len(suffix)])
-    return False
+            return _dutch_infinitives(word[: -len(suffix)])
+    return []
 
 
 def _has_dutch_infinitive(stem: str) -> bool:
