@@ -26,7 +26,7 @@ from pathlib import Path
 
 from rag import claim_text as ct
 from rag.answer.model import LogisticModel
-from rag.answer.names import is_name_like
+from rag.answer.names import is_country, is_name_like
 from rag.answer.question import QUESTION_WORDS, QuestionInfo
 from rag.text import fold
 
@@ -124,10 +124,16 @@ def question_terms(question: QuestionInfo) -> list[str]:
 
 
 def _known_equivalents(question: QuestionInfo, vocab: Vocabulary | None) -> set[str]:
-    """Question words whose staff phrase the documents write otherwise ("premier": minister-president)."""
+    """Question words whose staff phrase the documents write otherwise ("premier": minister-president),
+    and abbreviations whose written-out form they use ("MRR": Mensenrechtenraad)."""
+    from rag.answer.question import ABBREVIATIONS
     from rag.answer.thesaurus import known_equivalents
 
-    return known_equivalents(question.text, vocab.knows) if vocab is not None else set()
+    if vocab is None:
+        return set()
+    spelled_out = {fold(w) for w in re.findall(r"[\w']+", question.text)
+                   if w.lower() in ABBREVIATIONS and all(vocab.knows(x) for x in re.findall(r"\w+", ABBREVIATIONS[w.lower()]))}
+    return known_equivalents(question.text, vocab.knows) | spelled_out
 
 
 def _unknown_terms(question: QuestionInfo, vocab: Vocabulary | None, equivalent: set[str]) -> list[str]:
@@ -498,7 +504,8 @@ def unknown_names(question: QuestionInfo, vocab: Vocabulary | None, codes: list[
     # Typed in lower case ("kosovo", "polen"): a word the corpus lacks that reads as a name, or that
     # everyday Dutch rarely uses; names first.
     unknown = _unknown_terms(question, vocab, equivalent)
-    name_like = [w for w in unknown if is_name_like(w)]
+    # a verb form is no name, however rare ("doorklonk": doorklinken); a country stays one ("zweden")
+    name_like = [w for w in unknown if is_name_like(w) and (is_country(w) or not is_verb_form(w))]
     return name_like + [w for w in unknown if zipf(w) < 4.0 and w not in name_like and not reads_as_verb(w, question)]
 
 
@@ -511,10 +518,16 @@ def reads_as_verb(word: str, question: QuestionInfo) -> bool:
     genoemd" tells the user nothing; the refusal then says what kind of answer is missing instead.
     A past or present form is known by its infinitive being a Dutch word ("tekenden": tekenen)."""
     w = word.lower()
-    if ct.is_participle(w) or _inflected_verb(w):
+    if is_verb_form(w):
         return True
     last = (ct.lower_tokens(question.text) or [""])[-1]
     return w == last and w.endswith("en")  # Dutch questions end in their infinitive: "… kunnen nestelen?"
+
+
+def is_verb_form(word: str) -> bool:
+    """A participle, or a past or present form of a Dutch verb ("tekenden", "doorklonk")."""
+    w = word.lower()
+    return ct.is_participle(w) or _inflected_verb(w) or bool(_strong_infinitives(w))
 
 
 def _inflected_verb(word: str) -> bool:

@@ -53,10 +53,15 @@ def _english_zipf(word: str) -> float:
     return zipf_frequency(word, "en")
 
 
+def is_country(word: str) -> bool:
+    """Is the word (any case) a country or its people's name ("zweden", "oekraïners")?"""
+    return fold(word.lower()) in _country_words()
+
+
 def is_name_like(word: str) -> bool:
     """Does the (lower-case) word read as a name rather than a Dutch word?"""
     w = fold(word.lower())
-    if w in _country_words():
+    if is_country(w):
         return True
     english, dutch = _english_zipf(w), zipf(w)
     if english >= MIN_ENGLISH_ZIPF and english >= dutch - ENGLISH_MARGIN:
