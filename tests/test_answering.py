@@ -51,6 +51,22 @@ def test_asked_type(question, asked):
     assert analyse(question).asked == asked
 
 
+def test_a_staff_phrase_written_otherwise_in_the_documents_still_matches():
+    from rag.answer import features as F
+
+    q = analyse("wat antwoordt het kabinet aan de PvdD over de kleine eilandstaten?")
+    said = passage("Het kabinet heeft oog voor de belangen van de Small Island Developing States.", 1)
+    other = passage("Het kabinet heeft oog voor de belangen van de kleine boeren.", 2)
+    units = build_units([said, other])
+    F.compute(q, [said, other], units)
+    lex = {u.n: u.features["lex"] for u in units}
+    assert lex[1] > lex[2]  # "kleine eilandstaten" is what the documents call Small Island Developing States
+    assert units[0].features["lex_passage"] > 0
+    # the subject check reads the same equivalents, both ways ("SIDS" is a wording of that phrase)
+    assert F.names_subject(analyse("wat vraagt de PvdD over SIDS?"), said)
+    assert not F.names_subject(analyse("wat vraagt de PvdD over SIDS?"), other)
+
+
 def test_question_names_fractie_and_what_it_counts():
     q = analyse("wat vraagt de pvdd over klimaat?")
     assert q.fracties == ["Partij voor de Dieren"] and q.wants_view and not q.wants_cabinet

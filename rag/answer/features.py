@@ -145,8 +145,17 @@ def names_found(names: set[str], hay: str) -> float:
 
 
 def names_subject(question: QuestionInfo, passage: Passage) -> bool:
-    """Does the passage name what the question names ("Jemen")? True when the question names nothing."""
-    return names_found(question.names, passage.chunk.text.lower()) > 0
+    """Does the passage name what the question names ("Jemen"), in the question's words or in an
+    equivalent the thesaurus knows ("SIDS": Small Island Developing States)? True when the question
+    names nothing."""
+    from rag.answer.thesaurus import equivalents
+    from rag.text import fold
+
+    hay = passage.chunk.text.lower()
+    if names_found(question.names, hay) > 0:
+        return True
+    folded = fold(hay)
+    return any(re.search(rf"\b{re.escape(e)}\b", folded) for name in question.names for e in equivalents(name))
 
 
 def _passage_fractie(p: Passage) -> str | None:
@@ -181,7 +190,8 @@ def compute(question: QuestionInfo, passages: Sequence[Passage], units: list[Uni
     q_bigrams = _bigrams(question.stems)
     q_stems = set(question.stems)
     unit_stems = [set(ct.content_stems(u.text)) for u in units]
-    matched = [stem_matches(q_stems, st) for st in unit_stems]
+    concepts = _concepts(question.text, q_stems)
+    matched = [stem_matches(q_stems, st) | _said_otherwise(concepts, u.text) for u, st in zip(units, unit_stems)]
     # IDF over the candidate units: words every unit shares say little about which one answers.
     n = len(units)
     df: dict[str, int] = {}
@@ -194,7 +204,8 @@ def compute(question: QuestionInfo, passages: Sequence[Passage], units: list[Uni
     passage_lex = {}
     meta_lex = {}
     for i, p in enumerate(passages, start=1):
-        passage_lex[i] = sum(idf.get(t, 0.0) for t in stem_matches(q_stems, set(ct.content_stems(p.chunk.text)))) / total
+        found = stem_matches(q_stems, set(ct.content_stems(p.chunk.text))) | _said_otherwise(concepts, p.chunk.text)
+        passage_lex[i] = sum(idf.get(t, 0.0) for t in found) / total
         meta_lex[i] = sum(idf.get(t, 0.0) for t in stem_matches(q_stems, set(ct.content_stems(_meta_text(p))))) / total
     dense_vals = [_unit_dense(u, dense) for u in units]
     top_dense = max(dense_vals) if dense_vals else 0.0
@@ -284,6 +295,31 @@ def compute(question: QuestionInfo, passages: Sequence[Passage], units: list[Uni
             "long_unit": max(0.0, (words - 45) / 45.0),
         }
         u.features = f
+
+
+def _concepts(question: str, q_stems: set[str]) -> list[tuple[set[str], list[str]]]:
+    """(the question stems of a staff phrase, the folded document wordings of that phrase) for each
+    phrase of the thesaurus in the question ("kleine eilandstaten": small island developing states, sids)."""
+    from rag.answer.thesaurus import matches
+    from rag.text import fold
+
+    out = []
+    for words, wordings in matches(question):
+        stems = set(ct.content_stems(" ".join(words))) & q_stems
+        if stems:
+            out.append((stems, [fold(w) for w in wordings]))
+    return out
+
+
+def _said_otherwise(concepts: list[tuple[set[str], list[str]]], text: str) -> set[str]:
+    """The question stems whose phrase `text` writes in a document wording: they count as matched."""
+    from rag.text import fold
+
+    if not concepts:
+        return set()
+    folded = fold(text)
+    return {s for stems, wordings in concepts if any(re.search(rf"\b{re.escape(w)}\b", folded) for w in wordings)
+            for s in stems}
 
 
 def _counted_near(text: str, counted: str) -> float:

@@ -75,3 +75,22 @@ def known_equivalents(text: str, knows) -> set[str]:
             out.update(words)
             out.update(part for w in words for part in w.split("-"))
     return out
+
+
+@lru_cache(maxsize=1)
+def _groups() -> list[tuple[str, ...]]:
+    """Each entry as one group of equivalent phrases: the staff phrase and its document wordings."""
+    terms = json.loads(THESAURUS_FILE.read_text(encoding="utf-8")).get("terms", {})
+    return [tuple(dict.fromkeys(fold(p) for p in (key, *wordings))) for key, wordings in terms.items() if wordings]
+
+
+def equivalents(phrase: str) -> set[str]:
+    """Folded phrases that mean what `phrase` means, in either direction ("sids": "kleine eilandstaten",
+    "small island developing states"); empty for a phrase the thesaurus lacks."""
+    stems = _stems(_WORD.findall(fold(phrase)))
+    out: set[str] = set()
+    for group in _groups():
+        if any(_stems(_WORD.findall(p)) == stems for p in group):
+            out.update(group)
+    out.discard(fold(phrase))
+    return out
