@@ -67,6 +67,21 @@ def test_a_staff_phrase_written_otherwise_in_the_documents_still_matches():
     assert not F.names_subject(analyse("wat vraagt de PvdD over SIDS?"), other)
 
 
+def test_a_numbered_label_answers_which_article_or_number():
+    from rag.answer import features as F
+
+    q = analyse("welk artikel uit het VN-handvest gaat over integriteit bij personeel?")
+    assert q.asked == "name" and q.asks_label
+    assert analyse("wat is het nummer van de resolutie over honger?").asks_label
+    assert not analyse("welke landen steunen de resolutie?").asks_label
+    said = passage("Hetzelfde artikel (artikel 101, lid 3) benadrukt het belang van integriteit.", 1)
+    units = build_units([said])
+    F.compute(q, [said], units)
+    assert units[0].features["type_ok"] == 1.0  # no capitalised name, but the label asked for
+    F.compute(analyse("wie gaat over integriteit bij personeel?"), [said], units)
+    assert units[0].features["type_missing"] == 1.0  # a person is no numbered label
+
+
 def test_question_names_fractie_and_what_it_counts():
     q = analyse("wat vraagt de pvdd over klimaat?")
     assert q.fracties == ["Partij voor de Dieren"] and q.wants_view and not q.wants_cabinet

@@ -54,6 +54,9 @@ _VIEW_Q = re.compile(r"\b(vindt|vind|vinden|vond|vraagt|vragen|vroeg|vroegen|wil
                      r"maakt zich druk|maken zich druk)\b", re.I)
 # "welke X" / "welk X": a list when X is plural, a name otherwise ("welk artikel", "welke resolutie").
 _WHICH = re.compile(r"\b(welke|welk|wiens)\s+([\w'-]+)", re.I)
+# "welk artikel", "welk nummer", "welke resolutie": a numbered label ("artikel 101", "resolutie 2417") answers.
+_WHICH_LABEL = re.compile(r"\b(?:welke?|wat is het)\s+(?:\w+\s+)?(?:nummer|artikel|resolutie|motie|kamerstuk|hoofdstuk|"
+                          r"agendapunt|resolutienummer)\b", re.I)
 # an adjective between "welke" and its noun ("welke internationale kaders", "welke russische dienst")
 _ADJECTIVE = re.compile(r"^(?:\w+(?:ische|ese|aanse|ale|ele|ste)|andere|nieuwe|overige|concrete|specifieke|grote|"
                         r"kleine|belangrijke|verschillende|ad-hoc)$")
@@ -129,6 +132,7 @@ class QuestionInfo:
     exact_day: bool = False  # "op welke datum": a day is asked, a bare year does not answer it
     which_fractie: bool = False  # "welke fracties vroegen naar Jemen?": the fracties that spoke are asked
     asks_signatories: bool = False  # "wie hebben de reactie op advies 102 ondertekend?": the letter's signature
+    asks_label: bool = False  # "welk artikel …", "welk nummer heeft de resolutie …": a numbered label answers
     # Words of a follow-up's standalone form that the user did not type in this turn (the topic
     # carried from earlier turns): they steer retrieval but are never reported as "niet genoemd".
     carried: frozenset[str] = frozenset()
@@ -210,7 +214,8 @@ def analyse(question: str, known_fracties: set[str] | None = None) -> QuestionIn
     exact_day = bool(re.search(r"\b(welke|op welke|van welke) (dag|datum)\b|\bwelke dag\b", low))
     which_fractie = not fracties and bool(_WHICH_FRACTIE.search(low))
     return QuestionInfo(q, asked_type(q), list(dict.fromkeys(stems)), names, numbers, fracties, wants_view,
-                        wants_cabinet, counted, exact_day, which_fractie, asks_signatories(low))
+                        wants_cabinet, counted, exact_day, which_fractie, asks_signatories(low),
+                        asks_label=bool(_WHICH_LABEL.search(low)))
 
 
 def carried_words(standalone: str, typed: str) -> frozenset[str]:
