@@ -217,8 +217,8 @@ def numbers(text: str) -> set[str]:
         elif w in MONTHS:
             out.add(f"m{MONTHS[w]}")
         else:
-            # "tweeënhalf", "zestigtal": take the leading number word when it is one.
-            for nw, val in (("honderd", 100), ("duizend", 1000)):
+            # "tweehonderd", "vierduizend"; "een viertal", "zestigtal": about that many
+            for nw, val in (("honderd", 100), ("duizend", 1000), ("tal", 1)):
                 if w.endswith(nw) and w[: -len(nw)] in NUMBER_WORDS and isinstance(NUMBER_WORDS[w[: -len(nw)]], int):
                     out.add(str(NUMBER_WORDS[w[: -len(nw)]] * val))
     return out

@@ -58,6 +58,8 @@ def test_split_claims_sentences_abbreviations_and_markers():
 
 def test_claim_text_cues_used_by_answering_are_unchanged():
     assert ct.numbers("meer dan zestig landen, 1.000 euro, 2,5 procent op 11 juli") >= {"60", "1000", "2.5", "11", "m7"}
+    assert ct.numbers("een viertal functies, een zestigtal landen") == {"4", "60"}  # "een viertal": four
+    assert ct.numbers("het aantal landen, een getal") == set()  # words that only end like one
     assert "duitsland" in ct.names("Het kabinet en Duitsland") and "het" not in ct.names("Het kabinet")
     assert ct.citation_numbers("a [1] b [2, 3].") == [1, 2, 3]
 
