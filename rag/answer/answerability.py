@@ -131,8 +131,8 @@ def _known_equivalents(question: QuestionInfo, vocab: Vocabulary | None) -> set[
 
     if vocab is None:
         return set()
-    spelled_out = {fold(w) for w in re.findall(r"[\w']+", question.text)
-                   if w.lower() in ABBREVIATIONS and all(vocab.knows(x) for x in re.findall(r"\w+", ABBREVIATIONS[w.lower()]))}
+    spelled_out = {fold(w) for w in re.findall(r"[\w']+", question.text) if w.lower() in ABBREVIATIONS
+                   and all(vocab.knows(x) for x in re.findall(r"\w+", ABBREVIATIONS[w.lower()]))}
     return known_equivalents(question.text, vocab.knows) | spelled_out
 
 

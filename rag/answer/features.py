@@ -226,8 +226,8 @@ def compute(question: QuestionInfo, passages: Sequence[Passage], units: list[Uni
         md = p.chunk.metadata or {}
         role = md.get("role")
         hay = " ".join([p.chunk.text, p.chunk.citation or "", _meta_text(p)]).lower()
-        type_ok = has_type(u.text, kind, question.exact_day) or (question.asks_label and bool(_LABEL_NUMBER.search(u.text))) \
-            if kind not in ("yesno", "view", "other") else True
+        type_ok = kind in ("yesno", "view", "other") or has_type(u.text, kind, question.exact_day) or (
+            question.asks_label and bool(_LABEL_NUMBER.search(u.text)))  # "welk artikel": "artikel 101"
         near = 0.0
         if needed and type_ok:
             toks = [t.lower() for t in ct.tokens(u.text)]

@@ -25,8 +25,13 @@ def _stems(words: list[str]) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
+def _terms() -> dict[str, list[str]]:
+    return json.loads(THESAURUS_FILE.read_text(encoding="utf-8")).get("terms", {})
+
+
+@lru_cache(maxsize=1)
 def _table() -> tuple[dict[tuple[str, ...], list[str]], int]:
-    terms = json.loads(THESAURUS_FILE.read_text(encoding="utf-8")).get("terms", {})
+    terms = _terms()
     table: dict[tuple[str, ...], list[str]] = {}
     for key, wordings in terms.items():
         words = _WORD.findall(fold(key))
@@ -78,19 +83,17 @@ def known_equivalents(text: str, knows) -> set[str]:
 
 
 @lru_cache(maxsize=1)
-def _groups() -> list[tuple[str, ...]]:
-    """Each entry as one group of equivalent phrases: the staff phrase and its document wordings."""
-    terms = json.loads(THESAURUS_FILE.read_text(encoding="utf-8")).get("terms", {})
-    return [tuple(dict.fromkeys(fold(p) for p in (key, *wordings))) for key, wordings in terms.items() if wordings]
+def _groups() -> list[tuple[tuple[tuple[str, ...], str], ...]]:
+    """Each entry as one group of equivalent phrases, the staff phrase and its document wordings, each
+    as (its stems, the folded phrase)."""
+    return [tuple((_stems(_WORD.findall(fold(p))), fold(p)) for p in dict.fromkeys((key, *wordings)))
+            for key, wordings in _terms().items() if wordings]
 
 
-def equivalents(phrase: str) -> set[str]:
+@lru_cache(maxsize=512)
+def equivalents(phrase: str) -> frozenset[str]:
     """Folded phrases that mean what `phrase` means, in either direction ("sids": "kleine eilandstaten",
     "small island developing states"); empty for a phrase the thesaurus lacks."""
     stems = _stems(_WORD.findall(fold(phrase)))
-    out: set[str] = set()
-    for group in _groups():
-        if any(_stems(_WORD.findall(p)) == stems for p in group):
-            out.update(group)
-    out.discard(fold(phrase))
-    return out
+    out = {p for group in _groups() if any(s == stems for s, _ in group) for _, p in group}
+    return frozenset(out - {fold(phrase)})
