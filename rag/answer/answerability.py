@@ -126,13 +126,13 @@ def question_terms(question: QuestionInfo) -> list[str]:
 def _known_equivalents(question: QuestionInfo, vocab: Vocabulary | None) -> set[str]:
     """Question words whose staff phrase the documents write otherwise ("premier": minister-president),
     and abbreviations whose written-out form they use ("MRR": Mensenrechtenraad)."""
-    from rag.answer.question import ABBREVIATIONS
+    from rag.answer.question import abbreviations
     from rag.answer.thesaurus import known_equivalents
 
     if vocab is None:
         return set()
-    spelled_out = {fold(w) for w in re.findall(r"[\w']+", question.text) if w.lower() in ABBREVIATIONS
-                   and all(vocab.knows(x) for x in re.findall(r"\w+", ABBREVIATIONS[w.lower()]))}
+    spelled_out = {fold(w) for w, full in abbreviations(question.text)
+                   if all(vocab.knows(x) for x in re.findall(r"\w+", full))}
     return known_equivalents(question.text, vocab.knows) | spelled_out
 
 

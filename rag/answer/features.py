@@ -155,7 +155,7 @@ def names_subject(question: QuestionInfo, passage: Passage) -> bool:
     if names_found(question.names, hay) > 0:
         return True
     folded = fold(hay)
-    return any(re.search(rf"\b{re.escape(e)}\b", folded) for name in question.names for e in equivalents(name))
+    return any(_holds(folded, e) for name in question.names for e in equivalents(name))
 
 
 def _passage_fractie(p: Passage) -> str | None:
@@ -319,8 +319,12 @@ def _said_otherwise(concepts: list[tuple[set[str], list[str]]], text: str) -> se
     if not concepts:
         return set()
     folded = fold(text)
-    return {s for stems, wordings in concepts if any(re.search(rf"\b{re.escape(w)}\b", folded) for w in wordings)
-            for s in stems}
+    return {s for stems, wordings in concepts if any(_holds(folded, w) for w in wordings) for s in stems}
+
+
+def _holds(folded_text: str, phrase: str) -> bool:
+    """Does the folded text hold the folded phrase as whole words?"""
+    return re.search(rf"\b{re.escape(phrase)}\b", folded_text) is not None
 
 
 def _counted_near(text: str, counted: str) -> float:

@@ -102,15 +102,19 @@ ABBREVIATIONS = {
 }
 
 
+def abbreviations(question: str) -> list[tuple[str, str]]:
+    """(the abbreviation as typed, its written-out form) for each known abbreviation in `question`."""
+    return [(w, ABBREVIATIONS[w.lower()]) for w in re.findall(r"[\w']+", question or "") if w.lower() in ABBREVIATIONS]
+
+
 def expand_query(question: str) -> str:
     """`question` plus the written-out form of the abbreviations it uses ("VR" -> Veiligheidsraad) and
     the documents' wording for staff wording (rag/answer/thesaurus.py: "premier" -> minister-president)."""
     from rag.answer.thesaurus import expansions
 
     extra = []
-    for w in re.findall(r"[\w']+", question or ""):
-        full = ABBREVIATIONS.get(w.lower())
-        if full and full.lower() not in question.lower() and full not in extra:
+    for _, full in abbreviations(question):
+        if full.lower() not in question.lower() and full not in extra:
             extra.append(full)
     for wording in expansions(question):
         if wording.lower() not in " ".join(extra).lower():
