@@ -221,7 +221,10 @@ def features(question: QuestionInfo, units: list, vocab: Vocabulary | None, know
         "unknown_rare": float(sum(1 for w in unknown if zipf(w) < 4.0)),
         "fractie_named": float(bool(fr)),
         "fractie_unknown": float(bool(fr) and fr not in known_fracties),
-        "fractie_p": max((u.prob for u in fr_units), default=0.0) if fr else 0.0,
+        # Without the learned similarity: a fractie's point is itself a question, close in meaning to
+        # any question on a neighbouring subject, so the similarity would vouch for a fractie that
+        # never spoke on this one.
+        "fractie_p": max((u.selector_prob for u in fr_units), default=0.0) if fr else 0.0,
         "fractie_lex": max((u.features.get("lex", 0.0) for u in fr_units), default=0.0) if fr else 0.0,
     }
     for t in ASKED_TYPES:

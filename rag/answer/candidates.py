@@ -15,6 +15,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from corpus.models import Passage
 from rag import claim_text as ct
 from rag.answer.injection import is_instruction
@@ -45,6 +47,9 @@ class Unit:
     features: dict[str, float] = field(default_factory=dict)
     score: float = 0.0  # the selector's score (higher is better)
     prob: float = 0.0  # its share of the softmax over the question's candidates
+    selector_prob: float = 0.0  # the same share without the learned similarity (rag/answer/similarity.py)
+    # question vector * closest sentence vector, elementwise (rag/answer/dense.py); None without vectors
+    match: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @property
     def key(self) -> tuple[int, int, int]:

@@ -100,24 +100,28 @@ def fit(x: np.ndarray, y: np.ndarray, features: list[str], l2: float = 1.0, samp
     return LogisticModel(list(features), w[:-1].tolist(), float(w[-1]), mean.tolist(), scale.tolist())
 
 
-def fit_conditional(groups: list[tuple[np.ndarray, np.ndarray]], features: list[str], l2: float = 1.0) -> LogisticModel:
+def fit_conditional(groups: list[tuple[np.ndarray, np.ndarray]], features: list[str], l2: float = 1.0,
+                    offsets: list[np.ndarray] | None = None) -> LogisticModel:
     """Conditional logit (a softmax over each question's candidates): learns which unit of a question
     answers, not whether units in general do. `groups` are (x, y) per question, y 1 for good units.
-    The result is a LogisticModel whose bias is 0; within a question, higher z is better."""
+    `offsets` (per group, per candidate) are fixed scores the fitted ones add to: a model learns what
+    another one misses. The result is a LogisticModel whose bias is 0; within a question, higher z is better."""
     from scipy.optimize import minimize  # training only (scipy comes with scikit-learn)
 
-    groups = [(np.asarray(x, dtype=np.float64), np.asarray(y) == 1) for x, y in groups if np.any(np.asarray(y) == 1)]
-    allx = np.vstack([x for x, _ in groups])
+    offsets = offsets if offsets is not None else [np.zeros(len(y)) for _, y in groups]
+    kept = [(np.asarray(x, dtype=np.float64), np.asarray(y) == 1, np.asarray(o, dtype=np.float64))
+            for (x, y), o in zip(groups, offsets) if np.any(np.asarray(y) == 1)]
+    allx = np.vstack([x for x, _, _ in kept])
     mean = allx.mean(axis=0)
     scale = allx.std(axis=0)
     scale[scale < 1e-9] = 1.0
-    xs_groups = [((x - mean) / scale, pos) for x, pos in groups]
+    xs_groups = [((x - mean) / scale, pos, o) for x, pos, o in kept]
     d = allx.shape[1]
 
     def objective(w: np.ndarray) -> tuple[float, np.ndarray]:
         loss, grad = 0.0, np.zeros(d)
-        for xs, pos in xs_groups:
-            z = xs @ w
+        for xs, pos, o in xs_groups:
+            z = o + xs @ w
             z -= z.max()
             e = np.exp(z)
             total, good = e.sum(), e[pos].sum()

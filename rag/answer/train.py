@@ -3,7 +3,8 @@
     python -m rag.answer.train [--home DIR] [--train eval/gold/staff_train.jsonl] [--dev eval/gold/staff_dev.jsonl]
 
 Needs an index of the demo corpus (`griffier --home DIR ingest corpus/demo`). Writes
-rag/answer/weights/selector.json and answerability.json and prints their
+rag/answer/weights/selector.json, answerability.json and similarity.json (the learned
+similarity, fitted on top of the selector; `--only-similarity` refits just that) and prints their
 cross-validated figures (5 folds over questions) and the dev-split figures. The locked
 test split is never read here: bench/answers.py scores it, once per change.
 
@@ -100,18 +101,18 @@ def groups_of(rows: list[QuestionRows]) -> list[tuple[np.ndarray, np.ndarray]]:
     return [(F.matrix(r.prepared.units), np.array(r.labels)) for r in rows if r.prepared.units]
 
 
-def ranked(model: LogisticModel, r: QuestionRows) -> list[int]:
-    """Unit indexes of a question, best first, and sets unit.score / unit.prob like the selector.
+def ranked(model: LogisticModel, r: QuestionRows, similarity=None) -> list[int]:
+    """Unit indexes of a question, best first, and sets unit.score / unit.prob like the selector
+    (with `similarity`, a rag.answer.similarity.LearnedSimilarity, added where it applies).
     The units keep their order (labels and covers are aligned with it); use `best_first` for a sorted copy."""
-    from rag.answer.model import softmax
+    from rag.answer.selector import Selector, set_scores
 
-    z = model.decision(F.matrix(r.prepared.units))
-    for u, zi, p in zip(r.prepared.units, z, softmax(z)):
-        u.score, u.prob = float(zi), float(p)
+    selector_z, z = Selector(model, similarity).scores(r.prepared.units, r.prepared.embedding_model)
+    set_scores(r.prepared.units, selector_z, z)
     return list(np.argsort(-z))
 
 
-def top1_hits(model: LogisticModel, rows: list[QuestionRows]) -> float:
+def top1_hits(model: LogisticModel, rows: list[QuestionRows], similarity=None) -> float:
     """Share of answerable questions whose best-scored unit covers a gold sentence."""
     hits, n = 0, 0
     for r in rows:
@@ -119,7 +120,7 @@ def top1_hits(model: LogisticModel, rows: list[QuestionRows]) -> float:
             continue
         n += 1
         if r.prepared.units:
-            hits += bool(r.covers[ranked(model, r)[0]])
+            hits += bool(r.covers[ranked(model, r, similarity)[0]])
     return hits / max(1, n)
 
 
@@ -155,10 +156,10 @@ def out_of_fold_rank(rows: list[QuestionRows], l2: float, k: int = 5) -> None:
                 ranked(model, rows[i])
 
 
-def rank_all(model: LogisticModel, rows: list[QuestionRows]) -> None:
+def rank_all(model: LogisticModel, rows: list[QuestionRows], similarity=None) -> None:
     for r in rows:
         if r.prepared.units:
-            ranked(model, r)
+            ranked(model, r, similarity)
 
 
 def best_first(r: QuestionRows) -> list:
@@ -232,6 +233,47 @@ def fit_selector(rows: list[QuestionRows]) -> tuple[LogisticModel, dict]:
     return model, model.info
 
 
+SIMILARITY_L2_GRID = (30.0, 100.0, 300.0, 1000.0)
+
+
+def fit_similarity(rows: list[QuestionRows], selector: LogisticModel):
+    """The learned similarity (rag/answer/similarity.py): one weight per dimension of the question and
+    sentence vectors' product, fitted as a conditional logit on top of `selector`'s scores (offsets),
+    L2 by 5-fold CV top-1. Returns (LearnedSimilarity, info)."""
+    from rag.answer import similarity as S
+
+    answerable = [r for r in rows if gold_docs(r.gold) and r.prepared.units]
+    dims = {len(u.match) for r in answerable for u in r.prepared.units if u.match is not None}
+    if len(dims) != 1:
+        raise ValueError("the index has no sentence vectors (or vectors of several sizes): ingest with "
+                         "sentence vectors (`sentence_vectors` setting) before fitting the learned similarity")
+    dim = dims.pop()
+    embedding_model = answerable[0].prepared.embedding_model
+    names = S.feature_names(dim)
+
+    def fitted(part: list[QuestionRows], l2: float) -> "S.LearnedSimilarity":
+        groups = [(S.matches(r.prepared.units, dim), np.array(r.labels)) for r in part]
+        offsets = [selector.decision(F.matrix(r.prepared.units)) for r in part]
+        return S.LearnedSimilarity(fit_conditional(groups, names, l2=l2, offsets=offsets), embedding_model)
+
+    by_l2 = {}
+    for l2 in SIMILARITY_L2_GRID:
+        hits = 0
+        for test_idx in folds(len(answerable)):
+            held = set(test_idx.tolist())
+            similarity = fitted([r for i, r in enumerate(answerable) if i not in held], l2)
+            hits += sum(bool(answerable[i].covers[ranked(selector, answerable[i], similarity)[0]]) for i in test_idx)
+        by_l2[l2] = round(hits / len(answerable), 4)
+        log.info("similarity l2=%g: CV top-1 %.3f", l2, by_l2[l2])
+    l2 = max(SIMILARITY_L2_GRID, key=lambda v: (by_l2[v], v))  # of equals, the more regularised
+    similarity = fitted(answerable, l2)
+    similarity.model.info = {
+        "model": "conditional logit over the question*sentence vector product, offset by the selector's scores",
+        "l2": l2, "cv_top1": by_l2[l2], "cv_top1_by_l2": {str(k): v for k, v in by_l2.items()},
+        "selector_top1_in_sample": round(top1_hits(selector, answerable), 4), "n_questions": len(answerable)}
+    return similarity, dict(similarity.model.info)
+
+
 MAX_WRONG_REFUSALS = 0.08  # share of answerable train questions a chosen threshold may refuse (CV)
 
 
@@ -302,29 +344,40 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--train", type=Path, default=ROOT / "eval" / "gold" / "staff_train.jsonl")
     ap.add_argument("--dev", type=Path, default=ROOT / "eval" / "gold" / "staff_dev.jsonl")
     ap.add_argument("--out", type=Path, default=None, help="weights folder (default rag/answer/weights)")
+    ap.add_argument("--only-similarity", action="store_true",
+                    help="keep the stored selector and answerability model; refit only the learned similarity")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
     from rag.answer.selector import SELECTOR_FILE, WEIGHTS_DIR
+    from rag.answer.similarity import SIMILARITY_FILE
 
     settings = load_settings({"home": args.home} if args.home else None)
     retriever = get_retriever(settings)
     t0 = time.perf_counter()
     train_rows = collect(load_gold(args.train), retriever)
-    selector, sel_info = fit_selector(train_rows)
-    ans_model, ans_info = fit_answerability(train_rows, selector.info["l2"])
     out = args.out or WEIGHTS_DIR
     stamp = {"trained_on": str(args.train.relative_to(ROOT) if args.train.is_relative_to(ROOT) else args.train),
              "created": time.strftime("%Y-%m-%d")}
-    selector.info.update(stamp)
-    ans_model.info.update(stamp)
-    selector.save(out / SELECTOR_FILE.name)
-    ans_model.save(out / A.MODEL_FILE.name)
-    report = {"selector": sel_info, "answerability": ans_info, "seconds": round(time.perf_counter() - t0, 1)}
+    report = {}
+    if args.only_similarity:
+        selector, ans_model = LogisticModel.load(SELECTOR_FILE, F.FEATURE_NAMES), None
+    else:
+        selector, report["selector"] = fit_selector(train_rows)
+        ans_model, report["answerability"] = fit_answerability(train_rows, selector.info["l2"])
+        for model, name in ((selector, SELECTOR_FILE.name), (ans_model, A.MODEL_FILE.name)):
+            model.info.update(stamp)
+            model.save(out / name)
+    similarity, report["similarity"] = fit_similarity(train_rows, selector)
+    similarity.model.info.update(stamp)
+    similarity.save(out / SIMILARITY_FILE.name)
+    report["seconds"] = round(time.perf_counter() - t0, 1)
     if args.dev and args.dev.exists():
         dev_rows = collect(load_gold(args.dev), retriever)
-        rank_all(selector, dev_rows)
         report["dev"] = {"selector_top1": round(top1_hits(selector, dev_rows), 4),
-                         **evaluate_answerability(ans_model, dev_rows)}
+                         "selector_similarity_top1": round(top1_hits(selector, dev_rows, similarity), 4)}
+        if ans_model is not None:
+            rank_all(selector, dev_rows, similarity)
+            report["dev"].update(evaluate_answerability(ans_model, dev_rows))
     print(json.dumps(report, indent=1))
 
 
