@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -42,7 +42,7 @@ class LearnedSimilarity:
         return len(self.model.features)
 
     @classmethod
-    def load(cls, path: Path = SIMILARITY_FILE) -> "LearnedSimilarity | None":
+    def load(cls, path: Path = SIMILARITY_FILE) -> LearnedSimilarity | None:
         """The fitted weights, or None when the file does not exist (ranking works without them)."""
         if not Path(path).exists():
             log.info("no learned similarity at %s; ranking with the selector alone", path)
