@@ -8,6 +8,7 @@
     features.py       features of a unit against the question
     dense.py          sentence-vector similarity from the index, at no embedding cost
     selector.py       the learned selector (weights/selector.json)
+    similarity.py     a learned weighting of the e5 dimensions, added to the selector (weights/similarity.json)
     answerability.py  does the selection answer what was asked? (weights/answerability.json)
     composer.py       the answer, answer first; refusals that say what is missing
     check.py          every part and model sentence checked against its source
