@@ -145,15 +145,17 @@ def cv_models(rows: list[QuestionRows], l2: float, k: int = 5) -> list[tuple[Log
     return out
 
 
-def out_of_fold_rank(rows: list[QuestionRows], l2: float, k: int = 5) -> None:
-    """Rank every question's units with a selector fitted without that question's fold."""
+def out_of_fold_rank(rows: list[QuestionRows], l2: float, k: int = 5, similarity_l2: float | None = None) -> None:
+    """Rank every question's units with a selector fitted without that question's fold (and, with
+    `similarity_l2`, a learned similarity fitted on the same folds on top of it)."""
     for test_idx in folds(len(rows), k):
         held = set(test_idx.tolist())
         train = [r for i, r in enumerate(rows) if i not in held and gold_docs(r.gold) and r.prepared.units]
         model = fit_conditional(groups_of(train), F.FEATURE_NAMES, l2=l2)
+        similarity = similarity_model(train, model, similarity_l2) if similarity_l2 is not None else None
         for i in test_idx:
             if rows[i].prepared.units:
-                ranked(model, rows[i])
+                ranked(model, rows[i], similarity)
 
 
 def rank_all(model: LogisticModel, rows: list[QuestionRows], similarity=None) -> None:
@@ -236,37 +238,42 @@ def fit_selector(rows: list[QuestionRows]) -> tuple[LogisticModel, dict]:
 SIMILARITY_L2_GRID = (30.0, 100.0, 300.0, 1000.0)
 
 
+def _similarity_dims(rows: list[QuestionRows]) -> int:
+    dims = {len(u.match) for r in rows for u in r.prepared.units if u.match is not None}
+    if len(dims) != 1:
+        raise ValueError("the index has no sentence vectors (or vectors of several sizes): ingest with "
+                         "sentence vectors (`sentence_vectors` setting) before fitting the learned similarity")
+    return dims.pop()
+
+
+def similarity_model(rows: list[QuestionRows], selector: LogisticModel, l2: float):
+    """A LearnedSimilarity fitted on `rows` (answerable, with units) on top of `selector`'s scores."""
+    from rag.answer import similarity as S
+
+    dim = _similarity_dims(rows)
+    groups = [(S.matches(r.prepared.units, dim), np.array(r.labels)) for r in rows]
+    offsets = [selector.decision(F.matrix(r.prepared.units)) for r in rows]
+    return S.LearnedSimilarity(fit_conditional(groups, S.feature_names(dim), l2=l2, offsets=offsets),
+                               rows[0].prepared.embedding_model)
+
+
 def fit_similarity(rows: list[QuestionRows], selector: LogisticModel):
     """The learned similarity (rag/answer/similarity.py): one weight per dimension of the question and
     sentence vectors' product, fitted as a conditional logit on top of `selector`'s scores (offsets),
     L2 by 5-fold CV top-1. Returns (LearnedSimilarity, info)."""
-    from rag.answer import similarity as S
-
     answerable = [r for r in rows if gold_docs(r.gold) and r.prepared.units]
-    dims = {len(u.match) for r in answerable for u in r.prepared.units if u.match is not None}
-    if len(dims) != 1:
-        raise ValueError("the index has no sentence vectors (or vectors of several sizes): ingest with "
-                         "sentence vectors (`sentence_vectors` setting) before fitting the learned similarity")
-    dim = dims.pop()
-    embedding_model = answerable[0].prepared.embedding_model
-    names = S.feature_names(dim)
-
-    def fitted(part: list[QuestionRows], l2: float) -> "S.LearnedSimilarity":
-        groups = [(S.matches(r.prepared.units, dim), np.array(r.labels)) for r in part]
-        offsets = [selector.decision(F.matrix(r.prepared.units)) for r in part]
-        return S.LearnedSimilarity(fit_conditional(groups, names, l2=l2, offsets=offsets), embedding_model)
-
+    _similarity_dims(answerable)  # fails early, with the fix, on an index without sentence vectors
     by_l2 = {}
     for l2 in SIMILARITY_L2_GRID:
         hits = 0
         for test_idx in folds(len(answerable)):
             held = set(test_idx.tolist())
-            similarity = fitted([r for i, r in enumerate(answerable) if i not in held], l2)
+            similarity = similarity_model([r for i, r in enumerate(answerable) if i not in held], selector, l2)
             hits += sum(bool(answerable[i].covers[ranked(selector, answerable[i], similarity)[0]]) for i in test_idx)
         by_l2[l2] = round(hits / len(answerable), 4)
         log.info("similarity l2=%g: CV top-1 %.3f", l2, by_l2[l2])
     l2 = max(SIMILARITY_L2_GRID, key=lambda v: (by_l2[v], v))  # of equals, the more regularised
-    similarity = fitted(answerable, l2)
+    similarity = similarity_model(answerable, selector, l2)
     similarity.model.info = {
         "model": "conditional logit over the question*sentence vector product, offset by the selector's scores",
         "l2": l2, "cv_top1": by_l2[l2], "cv_top1_by_l2": {str(k): v for k, v in by_l2.items()},
@@ -277,10 +284,11 @@ def fit_similarity(rows: list[QuestionRows], selector: LogisticModel):
 MAX_WRONG_REFUSALS = 0.08  # share of answerable train questions a chosen threshold may refuse (CV)
 
 
-def fit_answerability(rows, selector_l2: float) -> tuple[LogisticModel, dict]:
-    """Fit on train rows (answerable vs near miss). The selector scores each question with a model
-    fitted without it (out of fold), as it will for unseen questions; threshold by 5-fold CV."""
-    out_of_fold_rank(rows, selector_l2)
+def fit_answerability(rows, selector_l2: float, similarity_l2: float | None = None) -> tuple[LogisticModel, dict]:
+    """Fit on train rows (answerable vs near miss). The selector (and the learned similarity on top of
+    it) scores each question with models fitted without it (out of fold), as they will for unseen
+    questions; threshold by 5-fold CV."""
+    out_of_fold_rank(rows, selector_l2, similarity_l2=similarity_l2)
     x, y = _matrix(rows)
     best = None
     for l2 in (0.3, 1.0, 3.0, 10.0):
@@ -360,14 +368,18 @@ def main(argv: list[str] | None = None) -> None:
              "created": time.strftime("%Y-%m-%d")}
     report = {}
     if args.only_similarity:
-        selector, ans_model = LogisticModel.load(SELECTOR_FILE, F.FEATURE_NAMES), None
+        selector = LogisticModel.load(SELECTOR_FILE, F.FEATURE_NAMES)
+        similarity, report["similarity"] = fit_similarity(train_rows, selector)
+        ans_model = None
     else:
         selector, report["selector"] = fit_selector(train_rows)
-        ans_model, report["answerability"] = fit_answerability(train_rows, selector.info["l2"])
+        similarity, report["similarity"] = fit_similarity(train_rows, selector)
+        ans_model, report["answerability"] = fit_answerability(train_rows, selector.info["l2"],
+                                                               similarity.model.info["l2"])
+    if not args.only_similarity:
         for model, name in ((selector, SELECTOR_FILE.name), (ans_model, A.MODEL_FILE.name)):
             model.info.update(stamp)
             model.save(out / name)
-    similarity, report["similarity"] = fit_similarity(train_rows, selector)
     similarity.model.info.update(stamp)
     similarity.save(out / SIMILARITY_FILE.name)
     report["seconds"] = round(time.perf_counter() - t0, 1)
