@@ -78,7 +78,7 @@ def passage_sentence_scores(vectors: SentenceVectors) -> list[list[tuple[int, in
 
 def unit_matches(vectors: SentenceVectors, units: Sequence) -> None:
     """Set `unit.match` to the elementwise product of the question's vector and the vector of the
-    unit's sentence closest to it: the input of the learned similarity (rag/answer/metric.py).
+    unit's sentence closest to it: the input of the learned similarity (rag/answer/similarity.py).
     Units of a passage without sentence vectors keep None."""
     if vectors.query is None:
         return

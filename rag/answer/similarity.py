@@ -56,7 +56,9 @@ class LearnedSimilarity:
         return cls(LogisticModel.load(path, feature_names(dim)), embedding_model)
 
     def applies(self, embedding_model: str, units: Sequence[Unit]) -> bool:
-        """True when the units' vectors come from the model these weights were fitted for."""
+        """True when the units have vectors and they come from the model these weights were fitted for."""
+        if not any(u.match is not None for u in units):
+            return False  # an index without sentence vectors: nothing to weigh
         if embedding_model != self.embedding_model:
             _warn_once(embedding_model, self.embedding_model)
             return False
