@@ -31,6 +31,9 @@ def passage(text: str, n: int = 1, **meta) -> Passage:
 @pytest.mark.parametrize("question,asked", [
     ("hoeveel geld stopt NL in het peacebuilding fund?", "amount"),
     ("wat is het budget voor het vierde NAP 1325?", "amount"),
+    ("wat is het jaarlijkse budget van het fonds?", "amount"),  # adjectives before the money noun
+    ("hoe hoog is de totale Nederlandse bijdrage aan het ICC?", "amount"),
+    ("wat is de rol van de begroting?", "other"),  # the money noun is not what is asked
     ("welke ad-hoc tribunalen krijgen geld van nederland?", "list"),
     ("welke russische dienst zat achter de hackpoging?", "name"),
     ("wanneer is het toetsingskader aangepast", "date"),

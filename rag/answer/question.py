@@ -17,8 +17,10 @@ from rag import claim_text as ct
 _AMOUNT_Q = re.compile(r"\b(hoeveel (extra |meer |minder )?(geld|euro|miljoen|miljard|middelen|financiering|subsidie|fondsen)|"
                        r"welk bedrag|hoe ?veel kost|wat (kost|kostte|kosten|kostten)|"
                        r"(hoeveel|wat) (heeft|hebben)\b.{0,60}\bgekost|"
-                       r"hoe duur|hoe groot is (het|de) (budget|bijdrage|bedrag)|hoeveel budget|welke bijdrage in euro|"
-                       r"wat (is|was|zijn|waren) (het|de) (totale )?(budget|bedrag|begroting|kosten)|"
+                       r"hoe duur|hoeveel budget|welke bijdrage in euro|"
+                       # attributive adjectives end in -e: "het jaarlijkse budget", "de totale Nederlandse bijdrage"
+                       r"hoe (groot|hoog) (is|was|zijn|waren) (het|de) (\w+e ){0,2}(budget|bijdrage|bedrag|begroting|kosten)|"
+                       r"wat (is|was|zijn|waren) (het|de) (\w+e ){0,2}(budget|bedrag|begroting|kosten)|"
                        r"hoeveel (draagt|geeft|betaalt|stopt|investeert|trekt|maakt)\b.{0,40}\b(bij|uit|vrij|over))\b", re.I)
 _DATE_Q = re.compile(r"\b(wanneer|welk jaar|in welk jaar|welke datum|op welke (dag|datum)|in welke maand|sinds wanneer|"
                      r"welk moment|tot wanneer|vanaf wanneer|hoe lang geleden|welke periode)\b", re.I)
