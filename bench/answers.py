@@ -16,6 +16,9 @@ Per split and backend:
 With --conversations, the follow-up conversations of eval/data/conversations_dev.jsonl and
 conversations_train.jsonl are answered turn by turn with history, and the share of turns answered is reported. Backends: extractive (the default),
 bundled (in-process 0.5B model), openai-server (llama_cpp.server with the bundled model on a free port).
+A backend name ending in ":no-similarity" ("extractive:no-similarity") ranks with the selector alone,
+without the learned similarity (rag/answer/similarity.py); run beside the plain backend in the same
+process, the ratio of their p50 times and the difference in answered are printed.
 """
 
 from __future__ import annotations
@@ -191,13 +194,19 @@ def main(argv: list[str] | None = None) -> None:
     splits = [s.strip() for s in args.splits.split(",") if s.strip()]
     results: dict[str, dict] = {}
     for name in [b.strip() for b in args.backends.split(",") if b.strip()]:
-        proc = None
+        proc, selector, similarity = None, None, None
         try:
-            if name == "openai-server":
+            backend = name.partition(":no-similarity")[0]
+            if name != backend:
+                from rag.answer.selector import get_selector
+
+                selector = get_selector()
+                similarity, selector.similarity = selector.similarity, None
+            if backend == "openai-server":
                 proc, url = start_server(settings, args.threads)
                 a = Answerer(settings.replace(llm_endpoint=url), retriever=retriever, backend="openai:bundled")
             else:
-                a = Answerer(settings, retriever=retriever, backend=name)
+                a = Answerer(settings, retriever=retriever, backend=backend)
                 if a.llm is not None and hasattr(a.llm, "warm_up"):
                     a.llm.warm_up()  # model load is a one-off, not part of answer latency
             a.answer("opwarmen")  # selector, scorer and models load once, outside the timings
@@ -220,19 +229,31 @@ def main(argv: list[str] | None = None) -> None:
         finally:
             if proc is not None:
                 stop_process(proc, timeout=20)
+            if selector is not None:
+                selector.similarity = similarity
 
     cols = ["n", "answered", "near_misses_refused", "wrongly_refused", "median_words", "bare_labels",
             "first_output_p50", "total_p50"]
-    print(f"{'backend':<14}{'split':<14}" + "".join(f"{c[:15]:>16}" for c in cols))
+    width = max([len(n) + 2 for n in results] + [14])
+    print(f"{'backend':<{width}}{'split':<14}" + "".join(f"{c[:15]:>16}" for c in cols))
     for name, by_split in results.items():
         for split, res in by_split.items():
             s = res["summary"]
             if split.startswith("conversations"):
-                print(f"{name:<14}{split:<14} follow-ups answered {s['follow_ups_answered']} of {s['follow_ups']}, "
+                print(f"{name:<{width}}{split:<14} follow-ups answered {s['follow_ups_answered']} of {s['follow_ups']}, "
                       f"first turns {s['first_answered']} of {s['first_turns']}")
                 continue
-            print(f"{name:<14}{split:<14}" + "".join(
+            print(f"{name:<{width}}{split:<14}" + "".join(
                 f"{s[c]:>16.3f}" if isinstance(s[c], float) else f"{str(s[c]):>16}" for c in cols))
+    for name, by_split in results.items():
+        plain = results.get(name.partition(":no-similarity")[0]) if name.endswith(":no-similarity") else None
+        for split, res in by_split.items() if plain else ():
+            if split in plain and not split.startswith("conversations"):
+                without, with_ = res["summary"], plain[split]["summary"]
+                ratio = with_["total_p50"] / without["total_p50"] if without["total_p50"] else float("nan")
+                print(f"{split}: with the learned similarity answered {with_['answered']} vs {without['answered']} "
+                      f"without, near misses refused {with_['near_misses_refused']} vs "
+                      f"{without['near_misses_refused']}; p50 time ratio {ratio:.2f}")
     for name, by_split in results.items():
         for split, res in by_split.items():
             if "per_kind" in res:
