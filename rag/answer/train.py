@@ -242,7 +242,7 @@ def _similarity_dims(rows: list[QuestionRows]) -> int:
     dims = {len(u.match) for r in rows for u in r.prepared.units if u.match is not None}
     if len(dims) != 1:
         raise ValueError("the index has no sentence vectors (or vectors of several sizes): ingest with "
-                         "sentence vectors (`sentence_vectors` setting) before fitting the learned similarity")
+                         "sentence vectors (`sentence_weight` above 0) before fitting the learned similarity")
     return dims.pop()
 
 
