@@ -39,6 +39,7 @@ def passage(text: str, n: int = 1, **meta) -> Passage:
     ("wanneer is het toetsingskader aangepast", "date"),
     ("hoeveel landen doen mee aan de Equal Rights Coalition?", "number"),
     ("waarom tekent NL het kernwapenverbod niet?", "reason"),
+    ("hoe komt het dat ISIS zich in libie heeft kunnen nestelen?", "reason"),
     ("welke redenen geeft het kabinet om het TPNW niet te tekenen?", "reason"),
     ("welke prioriteiten heeft NL in de AVVN?", "list"),
     ("wie coördineert het nieuwe NAP 1325", "name"),
@@ -289,6 +290,10 @@ def test_a_verb_form_of_a_verb_the_documents_use_is_no_unknown_word():
     assert _unknown_terms(analyse("onthielden de EU-landen zich?"), vocab, set()) == []
     # a verb the documents never use stays unknown
     assert _unknown_terms(analyse("hoeveel landen ondertekenden die verklaring?"), vocab, set()) == ["ondertekenden"]
+    # ... except as the main verb of a verb cluster: the user's wording of what happened
+    vocab = Vocabulary(frozenset(index_terms("De EU-landen laten geld vrij voor de verklaring.")))
+    assert _unknown_terms(analyse("waarom wil de EU geld in de verklaring laten pompen?"), vocab, set()) == []
+    assert _unknown_terms(analyse("hoe konden de EU-landen zich daar nestelen?"), vocab, set()) == ["nestelen"]
 
 
 def test_a_count_is_refused_when_no_quoted_sentence_holds_one():

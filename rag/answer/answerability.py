@@ -141,8 +141,14 @@ def _unknown_terms(question: QuestionInfo, vocab: Vocabulary | None, equivalent:
     (`equivalent`: from `_known_equivalents`)."""
     if vocab is None:
         return []
+    cluster = {m.group(1).lower() for m in _CLUSTER_INFINITIVE.finditer(question.text)}
     return [w for w in question_terms(question) if fold(w) not in equivalent and not vocab.knows(w)
-            and not any(vocab.knows(v) for v in verb_infinitives(w))]
+            and w not in cluster and not any(vocab.knows(v) for v in verb_infinitives(w))]
+
+
+# The main verb of a verb cluster ("heeft kunnen nestelen", "laten pompen", "om … te steunen") is the
+# user's own wording of what happened, never a thing the documents must name.
+_CLUSTER_INFINITIVE = re.compile(r"\b(?:kunnen|laten|willen|gaan|moeten|mogen|zullen|blijven|te)\s+(\w{3,}en)\b", re.I)
 
 
 STRONG_VERBS_FILE = Path(__file__).resolve().parent / "data" / "strong_verbs_nl.json"

@@ -32,7 +32,7 @@ _NAME_Q = re.compile(r"\b(wie|door wie|van wie|met wie|welke (premier|minister|v
                      r"resolutie|stad|regio)|welk (land|orgaan|agentschap|comité|verdrag|instituut|fonds|gremium)|"
                      r"hoe heet|wat is de naam|in welk land|met welk land|welke landen)\b", re.I)
 _REASON_Q = re.compile(r"\b(waarom|aanleiding|reden|redenen|oorzaak|oorzaken|hoezo|met welk doel|waartoe|"
-                       r"waardoor|om welke reden|wat is het doel|wat was het doel)\b", re.I)
+                       r"waardoor|om welke reden|wat is het doel|wat was het doel|hoe (komt|kwam|kan|kon) het dat)\b", re.I)
 _LIST_Q = re.compile(r"\b(welke (\w+ ){0,2}(redenen|prioriteiten|voorwaarden|punten|landen|elementen|stappen|"
                      r"maatregelen|onderwerpen|thema's|uitzonderingen|criteria|aanbevelingen|overwegingen|"
                      r"doelen|doelstellingen|initiatieven|instrumenten|lessen|resultaten|zorgen|vragen|"
