@@ -286,6 +286,8 @@ def test_evaluation_page_shows_a_hostile_result_as_text(server, driver, tmp_path
     target = inputs[0]
     target.send_keys(str(path))
     browser.wait_for(driver, lambda d: "Resultaat:" in d.find_element(By.CSS_SELECTOR, "body").text, 60, "result")
+    # the per-question table renders after the heading above it; read the page once its row is there
+    browser.wait_for(driver, lambda d: H.visible(H.IMG) in _main_text(d), 30, "per-question row")
     browser.settle(driver)
     assert _injected(driver) == []
     text = _main_text(driver)
