@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -26,6 +27,13 @@ class SentenceVectors:
     query: np.ndarray | None  # the question's vector; None without sentence vectors
     per_passage: list[tuple[list[tuple[int, int]], np.ndarray] | None]  # (sentence spans, their vectors)
     embedding_model: str = ""  # of the index the vectors come from
+
+    @cached_property
+    def cosines(self) -> list[np.ndarray | None]:
+        """Each passage's sentence cosines with the question (None without vectors), computed once."""
+        if self.query is None:
+            return [None for _ in self.per_passage]
+        return [None if entry is None else entry[1] @ self.query for entry in self.per_passage]
 
 
 def sentence_spans_in(text: str) -> list[tuple[int, int]]:
@@ -66,28 +74,20 @@ def passage_sentence_vectors(retriever, query: str, passages: Sequence[Passage])
 
 def passage_sentence_scores(vectors: SentenceVectors) -> list[list[tuple[int, int, float]]]:
     """[(start, end, cosine)] per passage; empty lists where a passage has no sentence vectors."""
-    out = []
-    for entry in vectors.per_passage:
-        if entry is None or vectors.query is None:
-            out.append([])
-            continue
-        spans, matrix = entry
-        out.append([(s, e, float(c)) for (s, e), c in zip(spans, matrix @ vectors.query)])
-    return out
+    return [[] if cos is None else [(s, e, float(c)) for (s, e), c in zip(entry[0], cos)]
+            for entry, cos in zip(vectors.per_passage, vectors.cosines)]
 
 
 def unit_matches(vectors: SentenceVectors, units: Sequence) -> None:
     """Set `unit.match` to the elementwise product of the question's vector and the vector of the
     unit's sentence closest to it: the input of the learned similarity (rag/answer/similarity.py).
     Units of a passage without sentence vectors keep None."""
-    if vectors.query is None:
-        return
     for u in units:
         entry = vectors.per_passage[u.n - 1] if u.n - 1 < len(vectors.per_passage) else None
-        if entry is None:
+        if entry is None or vectors.query is None:
             continue
-        spans, matrix = entry
+        (spans, matrix), cos = entry, vectors.cosines[u.n - 1]
         rows = [i for i, (s, e) in enumerate(spans) if s < u.end and u.start < e]
         if rows:
-            best = max(rows, key=lambda i: float(matrix[i] @ vectors.query))
+            best = max(rows, key=lambda i: cos[i])
             u.match = matrix[best] * vectors.query
