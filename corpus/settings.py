@@ -72,6 +72,9 @@ class Settings:
     # answering: "bundled" (the packaged GGUF), "gguf:<path>", "ollama:<model>",
     # "openai:<model>" or "extractive"
     llm_backend: str = "extractive"
+    # passages of the general search an answer is chosen from (a named fractie's blocks come on
+    # top): the chat, the CLI, the API and the bench share it; the selector was fitted on 6
+    answer_passages: int = 6
     llm_endpoint: str = ""
     llm_api_key: str = ""
     llm_temperature: float = 0.0

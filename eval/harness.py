@@ -137,6 +137,7 @@ def run_eval(gold_path: Path | str, settings: Settings, progress: bool = True, b
         "scorer": getattr(scorer, "name", str(settings.scorer)),
         "embedding_model": settings.embedding_model,
         "top_k": settings.top_k,
+        "answer_passages": settings.answer_passages,
         "reranker": settings.reranker or None,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
     }

@@ -128,7 +128,8 @@ def render_markdown(result: dict, previous: dict | None = None, images: list[str
     m = result["metrics"]
     lines = ["# Griffier evaluation report", ""]
     lines.append(f"- gold: `{info.get('gold', '?')}` ({result['n_questions']} questions)")
-    for k in ("backend", "model", "scorer", "embedding_model", "top_k", "reranker", "created"):
+    for k in ("backend", "model", "scorer", "embedding_model", "top_k", "answer_passages", "reranker",
+              "created"):
         if info.get(k) not in (None, ""):
             lines.append(f"- {k}: `{info[k]}`")
     if previous:

@@ -130,6 +130,19 @@ def test_follow_up_carries_the_topic_not_the_whole_question():
     assert len(third) < 80 and "Coalition" in third
 
 
+def test_a_question_naming_its_subject_is_new_however_short():
+    from rag.answer.followup import is_follow_up
+
+    hist = [{"role": "user", "content": "wat is het jaarlijkse budget van het Nederlandse Mensenrechtenfonds?"},
+            {"role": "assistant", "content": "…"}]
+    new = "wat vraagt de SP over godsdienstvrijheid in de VN?"  # a fractie and one topic word of its own
+    assert not is_follow_up(new) and standalone_question(new, hist) == new
+    # without its own subject, or pointing back, it still continues the conversation
+    assert "Mensenrechtenfonds" in standalone_question("wat vraagt de SP?", hist)
+    assert "Mensenrechtenfonds" in standalone_question("en wat zegt de SP daarover?", hist)
+    assert is_follow_up("en wat vindt d66 over die missie?") and is_follow_up("hoe denkt de VVD over het kabinet?")
+
+
 def test_who_asked_about_it_is_a_follow_up():
     hist = [{"role": "user", "content": "hoeveel geld gaf nederland aan het Yemen Humanitarian Fund?"},
             {"role": "assistant", "content": "…"}]

@@ -175,6 +175,19 @@ def test_sidebar_filters_and_passage_count_reach_the_answerer(scripted):
     assert "extractive" in caption and "2 documenten, 4 passages" in caption
 
 
+def test_passage_count_starts_at_the_answer_setting(scripted, monkeypatch):
+    """The chat retrieves as many passages as `griffier ask` and the bench unless the user moves the slider."""
+    from corpus.settings import Settings
+
+    _ask(_app(), "Welke rechtsgronden?")
+    assert scripted.calls[-1]["k"] == Settings.answer_passages
+    monkeypatch.setenv("GRIFFIER_ANSWER_PASSAGES", "9")
+    at = _app()
+    assert at.slider(key="chat_k").value == 9
+    _ask(at, "Welke rechtsgronden?")
+    assert scripted.calls[-1]["k"] == 9
+
+
 def test_conversation_download_holds_sources(scripted):
     at = _ask(_app(), "Welke rechtsgronden?")
     md = next(c.value for c in at.sidebar.code)
@@ -356,6 +369,28 @@ def test_real_chat_cites_and_highlights_on_demo_corpus(demo_home, devset, monkey
     # a follow-up in the same session is answered too, with the history passed on
     at = _ask(at, "En wat zegt het kabinet daar verder over?")
     assert len(at.session_state["messages"]) == 4 and not at.error
+
+
+@pytest.mark.slow
+def test_real_chat_gives_the_cli_answer(demo_home, monkeypatch):
+    """The chat and `griffier ask --json` answer a question alike. This question is answered from another
+    sentence when 5 rather than 6 passages are retrieved: the chat once retrieved `top_k`, the CLI 6."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from ui.cli import answer_cmd
+    from ui.cli.common import app
+
+    question = "wat is het probleem bij het delen van early warning analyses tussen landen"
+    monkeypatch.setenv("GRIFFIER_HOME", str(demo_home.home))
+    chat = _ask(_app(), question).session_state["messages"][-1].answer
+    answer_cmd.register(app)
+    res = CliRunner().invoke(app, ["--home", str(demo_home.home), "ask", question, "--json", "--backend", "extractive"])
+    assert res.exit_code == 0, res.output
+    cli = json.loads(res.stdout.strip().splitlines()[-1])
+    assert chat.text == cli["answer"] and chat.refused == cli["refused"]
+    assert [c.quote for c in chat.citations] == [c["quote"] for c in cli["citations"]]
 
 
 @pytest.mark.slow

@@ -33,6 +33,7 @@ _FILLER = QUESTION_WORDS | {"daarnaar", "hiernaar", "ernaar", "vroegen",
 MAX_TOPIC_TERMS = 6
 # Words as common as "zit", "toen", "houdt" or "inmiddels" (Zipf frequency, rag/text.py) name no topic.
 COMMON_WORD_ZIPF = 4.8
+_ABOUT_SUBJECT = re.compile(r"\bover\s+(?:de|het|een)?\s*([^\W\d_][\w-]*)", re.I)
 _ABOUT_POSITION = re.compile(r"\b(vind\w*|vond\w*|vraag\w*|vroeg\w*|wil\w*|zeg\w*|zei|stel\w*|antwoord\w*|reageer\w*|"
                              r"reageert|reactie|mening|standpunt)\b", re.I)
 
@@ -91,7 +92,22 @@ def carried_terms(text: str) -> list[str]:
 def is_follow_up(question: str) -> bool:
     own = [w for w in topic_terms(question) if w.lower() not in ct.NEGATIONS]
     points_back = bool(_POINTS_BACK.search(question))
+    if not points_back and names_its_subject(question):
+        return False
     return len(own) <= 1 or (points_back and len(own) <= 3)
+
+
+def names_its_subject(question: str) -> bool:
+    """Whether the question says what it is about ("wat vraagt de SP over godsdienstvrijheid in de VN?"):
+    a word after "over" rarer than everyday Dutch. Such a question is new, however few words it has;
+    carrying the earlier topic into it would answer about that topic instead."""
+    from rag.text import zipf
+
+    for m in _ABOUT_SUBJECT.finditer(question):
+        word = m.group(1).lower()
+        if word not in _FILLER and word not in ct.STOPWORDS and zipf(word) < COMMON_WORD_ZIPF:
+            return True
+    return False
 
 
 def standalone_question(question: str, history: Sequence[Any] | None) -> str:

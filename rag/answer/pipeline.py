@@ -124,6 +124,8 @@ class Answerer:
         return standalone_question(question, history)
 
     def _prepare(self, query: str, k: int | None, filters: dict | None, typed: str | None) -> Prepared:
+        # every surface (chat, CLI, API, bench) retrieves the same count unless the user sets one
+        k = k or int(self.settings.answer_passages)
         return prepare(query, self.retriever, k=k, filters=filters, typed=typed)
 
     def select(self, query: str, k: int | None, filters: dict | None, typed: str | None = None,
@@ -382,7 +384,7 @@ _CACHE_LOCK = threading.Lock()
 
 def get_answerer(settings: Settings, backend: str | None = None) -> Answerer:
     """A cached Answerer per (home, backend, relevant settings)."""
-    key = (str(settings.home), backend or settings.llm_backend, settings.llm_endpoint, settings.top_k,
+    key = (str(settings.home), backend or settings.llm_backend, settings.llm_endpoint, settings.answer_passages,
            settings.scorer, settings.llm_temperature, settings.llm_max_tokens, settings.max_question_chars)
     with _CACHE_LOCK:
         if key not in _CACHE:

@@ -15,11 +15,12 @@ import re
 from collections.abc import Sequence
 
 from corpus.models import Passage
+from corpus.settings import Settings
 from rag.answer.question import QuestionInfo
 
 log = logging.getLogger(__name__)
 
-CANDIDATE_PASSAGES = 6  # general search
+CANDIDATE_PASSAGES = Settings.answer_passages  # general search, when no setting is passed
 FRACTIE_PASSAGES = 4  # extra passages from the named fractie's blocks
 FRACTIE_POINTS = 2  # the fractie's own question blocks, when its view is asked
 WHICH_FRACTIE_POINTS = 6  # question blocks of any fractie, when who spoke is asked
