@@ -217,6 +217,23 @@ def test_a_refusal_names_a_missing_thing_never_the_users_own_verb():
     assert missing_sentence(q, unknown_names(q, vocab)).startswith("Uitlevering wordt in de stukken niet genoemd")
 
 
+def test_a_compound_of_words_the_documents_use_is_no_unknown_word():
+    from rag.answer.answerability import Vocabulary, known_compound, unknown_names
+    from rag.text import analyse as index_terms
+
+    vocab = Vocabulary(frozenset(index_terms("Een korte blik terug op de rol van Rusland in de Raad. Smokkelaars van "
+                                             "mensen en de kosten van de missie.")))
+    assert known_compound("terugblik", vocab) and known_compound("mensensmokkelaars", vocab)
+    assert known_compound("missiekosten", vocab)
+    assert unknown_names(analyse("welke rol speelde rusland volgens de terugblik?"), vocab) == []
+    # a part the documents lack leaves the word unknown, and its refusal names it
+    assert not known_compound("wapensmokkelaars", vocab) and not known_compound("terugval", vocab)
+    assert unknown_names(analyse("welke rol speelde rusland volgens de terugval?"), vocab) == ["terugval"]
+    # a body's name stays a name of its own, however known its parts ("Rusland" and "fonds" below)
+    vocab = Vocabulary(frozenset(index_terms("Rusland en het fonds van de missie.")))
+    assert not known_compound("ruslandfonds", vocab)
+
+
 def test_an_abbreviation_the_documents_write_out_is_known():
     from rag.answer.answerability import Vocabulary, unknown_names
     from rag.text import analyse as index_terms

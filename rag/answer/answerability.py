@@ -143,7 +143,27 @@ def _unknown_terms(question: QuestionInfo, vocab: Vocabulary | None, equivalent:
         return []
     cluster = {m.group(1).lower() for m in _CLUSTER_INFINITIVE.finditer(question.text)}
     return [w for w in question_terms(question) if fold(w) not in equivalent and not vocab.knows(w)
-            and w not in cluster and not any(vocab.knows(v) for v in verb_infinitives(w))]
+            and w not in cluster and not any(vocab.knows(v) for v in verb_infinitives(w))
+            and not known_compound(w, vocab)]
+
+
+COMPOUND_PART_CHARS = 4  # the shortest part of a compound checked separately ("mens", "blik")
+_INSTITUTION_HEAD = re.compile(r"(?:fonds|fondsen|raad|raden|programma|programma's|comit[eé]|commissie|bureau|agentschap"
+                               r"|instituut|centrum|tribunaal|hof|coalitie|netwerk|alliantie|initiatief|partnerschap"
+                               r"|mechanisme|organisatie|akkoord|verdrag|missie|platform|forum|unie|groep)", re.I)
+
+
+def known_compound(word: str, vocab: Vocabulary) -> bool:
+    """A compound the documents write as words of their own ("mensensmokkelaars": mensen + smokkelaars,
+    the letter "mensen" + "smokkel…"): both parts known, the head in any inflection the vocabulary knows."""
+    w = word.lower()
+    for i in range(COMPOUND_PART_CHARS, len(w) - COMPOUND_PART_CHARS + 1):
+        head, modifier = w[i:], w[:i]
+        if _INSTITUTION_HEAD.fullmatch(head):  # "klimaatfonds": a body's name, new however known its parts
+            return False
+        if vocab.knows(head) and (vocab.knows(modifier) or (modifier[-1] == "s" and vocab.knows(modifier[:-1]))):
+            return True
+    return False
 
 
 # The main verb of a verb cluster ("heeft kunnen nestelen", "laten pompen", "om … te steunen") is the
