@@ -37,6 +37,11 @@ def passage(text: str, n: int = 1, **meta) -> Passage:
     ("welke ad-hoc tribunalen krijgen geld van nederland?", "list"),
     ("welke russische dienst zat achter de hackpoging?", "name"),
     ("wanneer is het toetsingskader aangepast", "date"),
+    # a "wanneer" that ends on a judgement asks a condition, not a date
+    ("wanneer is menselijke controle over een wapen 'betekenisvol' volgens het kabinet?", "other"),
+    ("wanneer is inzet van geweld rechtmatig?", "other"),
+    ("sinds wanneer is de VR primair verantwoordelijk?", "date"),
+    ("wanneer is het rapport beschikbaar?", "date"),
     ("hoeveel landen doen mee aan de Equal Rights Coalition?", "number"),
     ("waarom tekent NL het kernwapenverbod niet?", "reason"),
     ("hoe komt het dat ISIS zich in libie heeft kunnen nestelen?", "reason"),

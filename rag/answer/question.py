@@ -24,6 +24,12 @@ _AMOUNT_Q = re.compile(r"\b(hoeveel (extra |meer |minder )?(geld|euro|miljoen|mi
                        r"hoeveel (draagt|geeft|betaalt|stopt|investeert|trekt|maakt)\b.{0,40}\b(bij|uit|vrij|over))\b", re.I)
 _DATE_Q = re.compile(r"\b(wanneer|welk jaar|in welk jaar|welke datum|op welke (dag|datum)|in welke maand|sinds wanneer|"
                      r"welk moment|tot wanneer|vanaf wanneer|hoe lang geleden|welke periode)\b", re.I)
+# "wanneer is menselijke controle 'betekenisvol'?", "wanneer is inzet rechtmatig?": a condition, not a date
+# (the question ends on a predicate adjective; "sinds wanneer is de VR verantwoordelijk" stays a date).
+_CONDITION_Q = re.compile(r"(?<!sinds )(?<!tot )(?<!vanaf )(?<!van )\bwanneer (?:is|zijn|wordt|worden)\b[^?]{0,80}?"
+                          r"\b(?:\w*zinvol|betekenisvol|succesvol|(?:on)?rechtmatig|legitiem|(?:il)?legaal|proportioneel"
+                          r"|gerechtvaardigd|geoorloofd|toelaatbaar|aanvaardbaar|toegestaan|noodzakelijk|verantwoord"
+                          r"|effectief|geslaagd)['’\"]?(?:\s+(?:geacht|bevonden))?\s*(?:\?|$|,|volgens\b)", re.I)
 _NUMBER_Q = re.compile(r"\b(hoeveel\w*|hoe ?veel|hoe is er gestemd|hoe vaak|welk percentage|hoe groot|hoe lang|stemverhouding|"
                        r"welk aantal|het aantal|met hoeveel)\b", re.I)
 _NAME_Q = re.compile(r"\b(wie|door wie|van wie|met wie|welke (premier|minister|vertegenwoordiger|persoon|personen|"
@@ -164,7 +170,7 @@ def asked_type(question: str) -> str:
     q = question or ""
     if _AMOUNT_Q.search(q):
         return "amount"
-    if _DATE_Q.search(q):
+    if _DATE_Q.search(q) and not _CONDITION_Q.search(q):
         return "date"
     if _NUMBER_Q.search(q):
         return "number"
