@@ -129,7 +129,7 @@ def test_chat_answer_links_citation_to_highlighted_source(scripted):
     ctx = next(e for e in at.expander if "in context" in e.label)
     assert any("Inleiding van de brief." in t.value for t in ctx.text)  # neighbour shown
     assert not at.warning
-    assert scripted.calls[0]["history"] is None and scripted.calls[0]["k"] == 5
+    assert scripted.calls[0]["history"] is None and scripted.calls[0]["k"] == 6
 
 
 def test_follow_up_passes_history_and_new_conversation_clears_it(scripted):
