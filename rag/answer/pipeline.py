@@ -131,8 +131,11 @@ class Answerer:
     def select(self, query: str, k: int | None, filters: dict | None, typed: str | None = None,
                history: Sequence[Any] | None = None) -> tuple[Prepared, dict[str, float], bool]:
         prepared = self._prepare(query, k, filters, typed)
-        units = get_selector().rank(prepared)
-        if history and is_follow_up(typed or query):
+        follow_up = bool(history) and is_follow_up(typed or query)
+        # The learned similarity was fitted on whole questions; a follow-up's standalone form ("en libie?
+        # (Tabankort, MINUSMA)") is another kind of text, so it ranks with the selector and continuity alone.
+        units = get_selector().rank(prepared, similarity=not follow_up)
+        if follow_up:
             # a follow-up continues where the last answer was (continuity.py)
             units = continuity.rerank(units, prepared.passages, continuity.shown_sentences(history),
                                       self.continuity_weights or continuity.get_weights(), typed or query)

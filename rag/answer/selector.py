@@ -76,12 +76,14 @@ class Selector:
             return z, z + self.similarity.scores(units)
         return z, z
 
-    def rank(self, prepared: Prepared) -> list[Unit]:
+    def rank(self, prepared: Prepared, similarity: bool = True) -> list[Unit]:
         """Units best first; `unit.score` is their score, `unit.prob` its share among the candidates
-        (`selector_prob` that share without the learned similarity)."""
+        (`selector_prob` that share without the learned similarity). `similarity=False` ranks with the
+        selector alone."""
         units = prepared.units
         if units:
-            set_scores(units, *self.scores(units, prepared.embedding_model))
+            selector_z, z = self.scores(units, prepared.embedding_model)
+            set_scores(units, selector_z, z if similarity else selector_z)
         units.sort(key=lambda u: -u.score)
         return units
 
