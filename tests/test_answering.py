@@ -537,6 +537,24 @@ def test_a_list_told_over_several_sentences_continues_after_the_best_one_when_ro
     assert quoted(why, Composition(0.2, 20)) == [first_reason]  # no room
 
 
+def test_a_list_continues_after_the_sentences_that_follow_the_best_one():
+    from rag.answer.composer import Composition, compose_answer
+
+    setting = "Nederland opereert bij de onderhandelingen over dit VN-verdrag in EU-verband."
+    reason = "Gezamenlijke EU-inzet biedt de meeste kans om het proces te beïnvloeden."
+    more = "Bovendien betreft het verdrag grotendeels competenties die op EU-niveau liggen."
+    unrelated = "De onderhandelingen duren nog voort."
+    first = passage(f"{setting} {reason} {more} {unrelated}", n=1)
+    units = [u for u in build_units([first]) if u.n_sents == 1]
+    for u in units:
+        u.prob = {setting: 0.5, reason: 0.45}.get(u.text, 0.01)
+    ranked = sorted(units, key=lambda u: -u.prob)
+    parts = compose_answer(analyse("waarom onderhandelt nl via de EU over het verdrag?"), ranked, [first],
+                           Composition(0.8, 90))
+    # "Bovendien" continues the run best + following, and is read after it
+    assert [p.text for p in parts if p.kind == "quote"] == [setting, reason, more]
+
+
 def test_a_reported_view_brings_the_cabinets_response_to_it():
     view = "De expertgroep is van mening dat louter politieke steun geen aansprakelijkheid meebrengt."
     basis = "Hij trekt deze conclusie op basis van het verbod op erkenning van onrechtmatige situaties."

@@ -360,7 +360,8 @@ def compose_answer(question: QuestionInfo, units: list[Unit], passages: list[Pas
     # after the other units, which the selector rated, so a continuation never crowds out a better
     # sentence, and it is read right after the unit it continues ("Zo wordt onder meer …").
     before_continuation = len(parts)
-    for u in _next_items(top, units, question):
+    run_end = _end_of_run(top, chosen)
+    for u in _next_items(run_end, units, question):
         if any(u.overlaps(o) for o in chosen):
             continue
         if not fits(u, u.n_sents):
@@ -368,8 +369,21 @@ def compose_answer(question: QuestionInfo, units: list[Unit], passages: list[Pas
         take(u, limit)
     continuation = parts[before_continuation:]
     del parts[before_continuation:]
-    parts[after_top:after_top] = continuation
+    at = after_top if run_end is top else 1 + max(
+        i for i, p in enumerate(parts) if p.n == run_end.n and p.text == run_end.text)
+    parts[at:at] = continuation
     return parts
+
+
+def _end_of_run(top: Unit, chosen: list[Unit]) -> Unit:
+    """The last of the quoted units that follow `top` sentence by sentence in its passage: a list
+    continues after the run ("… in EU-verband. Gezamenlijke EU-inzet biedt … . Bovendien …")."""
+    last = top
+    while True:
+        nxt = next((u for u in chosen if u.n == last.n and u.sent_index == last.sent_index + last.n_sents), None)
+        if nxt is None:
+            return last
+        last = nxt
 
 
 def _following(top: Unit, units: list[Unit], next_ratio: float | None, next_words: int) -> Unit | None:
