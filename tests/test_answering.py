@@ -427,7 +427,7 @@ def test_the_sentence_after_the_best_one_joins_when_short_and_the_fit_allows():
 
     lead = "Het kabinet heeft duidelijke prioriteiten voor de Veiligheidsraad."
     follow = "Dat zijn conflictpreventie, de bescherming van burgers en klimaatveiligheid."
-    text = f"{lead} {follow} Daarnaast blijft Nederland de Raad steunen in het bredere VN-verband."
+    text = f"{lead} {follow} Nederland blijft de Raad steunen in het bredere VN-verband."
     first = passage(text, n=1)
     units = [u for u in build_units([first]) if u.n_sents == 1]
     probs = {lead: 0.9, follow: 0.03}  # the list itself barely scores: it shares no word with the question
@@ -553,6 +553,37 @@ def test_a_list_continues_after_the_sentences_that_follow_the_best_one():
                            Composition(0.8, 90))
     # "Bovendien" continues the run best + following, and is read after it
     assert [p.text for p in parts if p.kind == "quote"] == [setting, reason, more]
+
+
+def test_a_closing_item_comes_after_a_comment_and_across_a_paragraph_break():
+    from rag.answer.composer import Composition, compose_answer
+
+    first_reason = "Het Koninkrijk kan het TPNW niet ondertekenen, aangezien het verdrag het NPV ondermijnt."
+    next_reason = "Het Koninkrijk acht daarnaast de kans dat het verbod effect sorteert nihil."
+    comment = "Het Koninkrijk richt zich daarom liever op andere instrumenten."
+    closing = "Tot slot is het verdrag niet verenigbaar met het NAVO-lidmaatschap."
+    after = "Nederland is lid van het bondgenootschap."
+    why = analyse("welke redenen heeft nl om het TPNW niet te tekenen?")
+
+    def quoted(paragraphs: list[str], seqs: list[int]) -> list[str]:
+        ps = [passage(text, n=i + 1) for i, text in enumerate(paragraphs)]
+        for p, seq in zip(ps, seqs):
+            p.chunk.seq = seq
+        units = [u for u in build_units(ps) if u.n_sents == 1]
+        for u in units:
+            u.prob = 0.9 if u.text == first_reason else 0.01
+        ranked = sorted(units, key=lambda u: -u.prob)
+        return [p.text for p in compose_answer(why, ranked, ps, Composition(0.2, 90)) if p.kind == "quote"]
+
+    assert quoted([f"{first_reason} {next_reason} {comment} {closing} {after}"], [1]) == \
+        [first_reason, next_reason, closing]
+    # the next paragraph of the same document continues the list; another paragraph does not
+    assert quoted([f"{first_reason} {next_reason} {comment}", f"{closing} {after}"], [1, 2]) == \
+        [first_reason, next_reason, closing]
+    assert quoted([f"{first_reason} {next_reason} {comment}", f"{closing} {after}"], [1, 7]) == \
+        [first_reason, next_reason]
+    # without a list running, a comment and a closing item are not quoted
+    assert quoted([f"{first_reason} {comment} {closing}"], [1]) == [first_reason]
 
 
 def test_a_reported_view_brings_the_cabinets_response_to_it():

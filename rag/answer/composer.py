@@ -17,6 +17,7 @@ Parts carry their kind so the check knows how to verify each (rag/answer/check.p
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from corpus.fracties import canonical, label
@@ -361,8 +362,8 @@ def compose_answer(question: QuestionInfo, units: list[Unit], passages: list[Pas
     # sentence, and it is read right after the unit it continues ("Zo wordt onder meer …").
     before_continuation = len(parts)
     run_end = _end_of_run(top, chosen)
-    for u in _next_items(run_end, units, question):
-        if any(u.overlaps(o) for o in chosen):
+    for u in _next_items(run_end, units, question, passages):
+        if any(u.overlaps(o) or _says_the_same(u, o) for o in chosen):
             continue
         if not fits(u, u.n_sents):
             break
@@ -415,6 +416,9 @@ _COUNTED_ITEMS = re.compile(rf"\b{_COUNT}\s+(?:(?!{_DETERMINER})\w+\s+)?{_LIST_N
 _NEXT_ITEM = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:ten (?:eerste|tweede|derde|vierde|vijfde|zesde|slotte)|tot slot"
                         r"|tot besluit|daarnaast|tevens|voorts|bovendien|anderzijds|in de (?:eerste|tweede|derde) plaats"
                         r"|op de (?:eerste|tweede|derde) plaats)\b", re.I)
+# "Tot slot …", "Ten derde …": an item that can only continue a list already running.
+_CLOSING_ITEM = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:ten (?:tweede|derde|vierde|vijfde|zesde|slotte)|tot slot|tot besluit"
+                           r"|in de (?:tweede|derde) plaats|op de (?:tweede|derde) plaats)\b", re.I)
 # Kinds where a promised list is the answer (a count, date or yes/no is answered by the sentence itself).
 _LIST_KINDS = ("list", "reason", "other", "view")
 
@@ -476,22 +480,48 @@ def _first_within(items: list[Unit], budget: int) -> list[Unit]:
     return out
 
 
-def _next_items(last: Unit, units: list[Unit], question: QuestionInfo) -> list[Unit]:
+def _next_items(last: Unit, units: list[Unit], question: QuestionInfo,
+                passages: Sequence[Passage] = ()) -> list[Unit]:
     """For a list-like question: the sentences right after `last` that open as the next item of a
     list told over several sentences ("Het Koninkrijk acht daarnaast …", "Ten tweede …") or that
-    work it out ("Hierbij zal worden ingezet op …")."""
+    work it out ("Hierbij zal worden ingezet op …"). A closing item ("Tot slot …") may follow one
+    sentence that comments on the item before it, and the list may run on into the next paragraph
+    of the document when that is among the `passages`."""
     if question.asked not in _LIST_KINDS:
         return []
-    single = _single_sentences(last, units)
-    first = single.get(last.sent_index + last.n_sents)
+    following = _sentences_after(last, units, passages)
+    first = following[0] if following else None
     if first is not None and _ELABORATES.match(first.text):  # "Hierbij zal worden ingezet op …"
-        return [first, *_next_items(first, units, question)]
+        return [first, *_next_items(first, units, question, passages)]
     out: list[Unit] = []
-    for i in range(last.sent_index + last.n_sents, last.n_passage_sents):
-        u = single.get(i)
-        if u is None or not _NEXT_ITEM.match(u.text):
-            break
-        out.append(u)
+    for i, u in enumerate(following):
+        if u is not None and _NEXT_ITEM.match(u.text):
+            out.append(u)
+            continue
+        # "Daarnaast … . Het Koninkrijk richt zich daarom liever … . Tot slot …": the comment is stepped over
+        after = following[i + 1] if i + 1 < len(following) else None
+        if out and u is not None and after is not None and _CLOSING_ITEM.match(after.text):
+            out.append(after)
+        break
+    return out
+
+
+NEXT_PARAGRAPH_SENTENCES = 3  # how far a list is followed into the next paragraph
+
+
+def _sentences_after(last: Unit, units: list[Unit], passages: Sequence[Passage]) -> list[Unit | None]:
+    """The one-sentence units after `last` in its passage (None where a sentence is no unit), then the
+    first sentences of the document's next paragraph when it is a candidate passage too."""
+    single = _single_sentences(last, units)
+    out = [single.get(i) for i in range(last.sent_index + last.n_sents, last.n_passage_sents)]
+    if not 0 < last.n <= len(passages):
+        return out
+    chunk = passages[last.n - 1].chunk
+    nxt = next((i + 1 for i, p in enumerate(passages)
+                if p.chunk.doc_id == chunk.doc_id and p.chunk.seq == chunk.seq + 1), None)
+    if nxt is not None:
+        later = {u.sent_index: u for u in units if u.n == nxt and u.n_sents == 1}
+        out += [later.get(i) for i in range(NEXT_PARAGRAPH_SENTENCES)]
     return out
 
 
