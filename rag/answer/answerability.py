@@ -154,8 +154,8 @@ _INSTITUTION_HEAD = re.compile(r"(?:fonds|fondsen|raad|raden|programma|programma
 
 
 def known_compound(word: str, vocab: Vocabulary) -> bool:
-    """A compound the documents write as words of their own ("mensensmokkelaars": mensen + smokkelaars,
-    the letter "mensen" + "smokkel…"): both parts known, the head in any inflection the vocabulary knows."""
+    """A compound whose parts the documents use as words of their own ("terugblik": terug + blik,
+    "doorklonk": door + klonk): head and modifier known (the modifier also without a linking "s")."""
     w = word.lower()
     for i in range(COMPOUND_PART_CHARS, len(w) - COMPOUND_PART_CHARS + 1):
         head, modifier = w[i:], w[:i]
