@@ -330,6 +330,9 @@ def compose_answer(question: QuestionInfo, units: list[Unit], passages: list[Pas
                 not promised or sum(i.words() for i in promised) > room):
             return
         items = _first_within(promised, room)
+        purpose = _purpose_after(u, units, question) if not items else None
+        if purpose is not None and purpose.words() <= room:
+            items = [purpose]
         for item in [*([before] if before else []), u, *items]:
             if item is not u and any(item.overlaps(o) for o in chosen):
                 continue
@@ -572,6 +575,21 @@ _CABINET_RESPONSE = re.compile(r"^\W*(?:(?:hoewel|maar|ook|wel)\s+)?(?:het kabin
 
 
 RESPONSE_WITHIN = 2  # "De expertgroep is van mening … Hij trekt deze conclusie … Hoewel het kabinet deze … deelt"
+
+
+# "Het moet ervoor zorgen dat …", "Dit is bedoeld om …": the sentence gives the purpose of what the one
+# before it describes, which is the answer to a "waarom" as much as its cause.
+_PURPOSE = re.compile(r"^\W*(?:het|dit|dat|deze|die|zij|hij)\s+(?:moet|moeten|dient|dienen|zal|zullen)\s+(?:er\s*)?voor\s*zorgen"
+                      r"|^\W*(?:het|dit|dat|deze|die|zij|hij)\s+(?:is|zijn|was|waren)\s+bedoeld\s+(?:om|voor)\b"
+                      r"|^\W*(?:het\s+)?doel\s+(?:hiervan|daarvan|ervan|is|was)\b", re.I)
+
+
+def _purpose_after(u: Unit, units: list[Unit], question: QuestionInfo) -> Unit | None:
+    """For a "waarom": the sentence right after `u` that gives the purpose of what `u` describes."""
+    if u.n_sents != 1 or not (question.asked == "reason" or _WHY.search(question.text)):
+        return None
+    after = _single_sentences(u, units).get(u.sent_index + 1)
+    return after if after is not None and _PURPOSE.match(after.text) else None
 
 
 def _cabinet_response(top: Unit, units: list[Unit]) -> Unit | None:
