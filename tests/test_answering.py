@@ -586,15 +586,18 @@ def test_a_closing_item_comes_after_a_comment_and_across_a_paragraph_break():
     assert quoted([f"{first_reason} {comment} {closing}"], [1]) == [first_reason]
 
 
-def test_a_why_brings_the_purpose_stated_right_after_the_cause():
-    cause = "Dit interne mechanisme is opgezet na het falen van de VN in Sri Lanka in 2009."
-    purpose = "Het moet ervoor zorgen dat de VN in de toekomst sneller kan reageren op signalen van geweld."
-    other = "Het Koninkrijk steunt het mechanisme."
-    quoted = quoted_when_best(f"{cause} {purpose} {other}", cause)
-    assert quoted("waarom is human rights up front opgezet?") == [cause, purpose]
-    assert quoted("wanneer is human rights up front opgezet?") == [cause]  # no reason asked
-    # a sentence that goes on otherwise is no purpose
-    assert quoted_when_best(f"{cause} {other}", cause)("waarom is het mechanisme opgezet?") == [cause]
+_CAUSE = "Dit interne mechanisme is opgezet na het falen van de VN in Sri Lanka in 2009."
+_PURPOSE = "Het moet ervoor zorgen dat de VN in de toekomst sneller kan reageren op signalen van geweld."
+
+
+@pytest.mark.parametrize("after,question,quotes_purpose", [
+    (_PURPOSE, "waarom is human rights up front opgezet?", True),
+    (_PURPOSE, "wanneer is human rights up front opgezet?", False),  # no reason asked
+    ("Het Koninkrijk steunt het mechanisme.", "waarom is het mechanisme opgezet?", False),  # no purpose
+])
+def test_a_why_brings_the_purpose_stated_right_after_the_cause(after, question, quotes_purpose):
+    quoted = quoted_when_best(f"{_CAUSE} {after} De Raad vergadert morgen.", _CAUSE)(question)
+    assert quoted == ([_CAUSE, after] if quotes_purpose else [_CAUSE])
 
 
 def test_a_reported_view_brings_the_cabinets_response_to_it():
