@@ -186,6 +186,10 @@ def test_passage_count_starts_at_the_answer_setting(scripted, monkeypatch):
     assert at.slider(key="chat_k").value == 9
     _ask(at, "Welke rechtsgronden?")
     assert scripted.calls[-1]["k"] == 9
+    # a setting beyond the slider's usual range widens it instead of breaking the page
+    monkeypatch.setenv("GRIFFIER_ANSWER_PASSAGES", "30")
+    at = _app()
+    assert at.slider(key="chat_k").value == 30 and at.slider(key="chat_k").max == 30
 
 
 def test_conversation_download_holds_sources(scripted):

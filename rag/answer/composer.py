@@ -374,7 +374,7 @@ def compose_answer(question: QuestionInfo, units: list[Unit], passages: list[Pas
     continuation = parts[before_continuation:]
     del parts[before_continuation:]
     at = after_top if run_end is top else 1 + max(
-        i for i, p in enumerate(parts) if p.n == run_end.n and p.text == run_end.text)
+        (i for i, p in enumerate(parts) if p.n == run_end.n and p.text == run_end.text), default=after_top - 1)
     parts[at:at] = continuation
     return parts
 

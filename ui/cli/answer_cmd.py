@@ -88,7 +88,8 @@ def ask(
     as_json: bool = typer.Option(False, "--json", help="One JSON object (contract in DESIGN.md)."),
     backend: Optional[str] = typer.Option(None, "--backend", "-b",
                                           help="bundled, gguf:<path>, ollama:<model>, openai:<model> or extractive."),
-    k: Optional[int] = typer.Option(None, "-k", "--top-k", help="Passages the answer is chosen from (default: setting answer_passages)."),
+    k: Optional[int] = typer.Option(None, "-k", "--top-k",
+                                    help="Passages the answer is chosen from (default: setting answer_passages)."),
     filters: List[str] = typer.Option([], "--filter", "-f", help="key=value, repeatable (as in search)."),
 ) -> None:
     """Answer a question with cited, checked sentences from the documents."""
@@ -113,7 +114,8 @@ def ask(
 
 def chat(
     backend: Optional[str] = typer.Option(None, "--backend", "-b", help="LLM backend (see ask)."),
-    k: Optional[int] = typer.Option(None, "-k", "--top-k", help="Passages the answer is chosen from (default: setting answer_passages)."),
+    k: Optional[int] = typer.Option(None, "-k", "--top-k",
+                                    help="Passages the answer is chosen from (default: setting answer_passages)."),
     as_json: bool = typer.Option(False, "--json", help="Read one question a line on stdin, write one ask object "
                                                        "a line (plus standalone_question) on stdout."),
 ) -> None:

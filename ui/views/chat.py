@@ -263,7 +263,8 @@ elif not wanted and st.session_state.get(CONV_KEY):
 # -- sidebar ------------------------------------------------------------------
 with st.sidebar:
     st.button("Nieuw gesprek", on_click=_new_conversation, icon=":material/add_comment:", width="stretch", key="new_chat")
-    k = st.slider("Aantal passages", min_value=1, max_value=20, value=int(settings.answer_passages),
+    default_k = max(1, int(settings.answer_passages))  # a setting above the slider's range widens it
+    k = st.slider("Aantal passages", min_value=1, max_value=max(20, default_k), value=default_k,
                   key="chat_k", help="Passages waaruit het antwoord wordt gekozen (instelling answer_passages).")
 filters = widgets.filter_sidebar(settings, prefix="chat", docs=docs)
 conversation_box = st.sidebar.container()  # filled at the end, when this run's answer is stored
