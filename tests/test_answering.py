@@ -600,6 +600,17 @@ def test_a_why_brings_the_purpose_stated_right_after_the_cause(after, question, 
     assert quoted == ([_CAUSE, after] if quotes_purpose else [_CAUSE])
 
 
+def test_a_refusal_gives_no_bare_question_fragment_as_context():
+    from rag.answer.composer import refusal_parts
+
+    text = "Zo nee, waarom niet? Het Koninkrijk zet zich in voor vrijheid van religie in de VN-fora."
+    units = sorted((u for u in build_units([passage(text)]) if u.n_sents == 1), key=lambda u: not u.text.startswith("Zo"))
+    parts = refusal_parts("De SP-fractie heeft in deze stukken geen inbreng over godsdienstvrijheid.", units)
+    assert [p.text for p in parts if p.kind == "context"] == [units[1].text]
+    # with nothing better, the closest unit still stands
+    assert [p.text for p in refusal_parts("…", units[:1]) if p.kind == "context"] == ["Zo nee, waarom niet?"]
+
+
 def test_a_reported_view_brings_the_cabinets_response_to_it():
     view = "De expertgroep is van mening dat louter politieke steun geen aansprakelijkheid meebrengt."
     basis = "Hij trekt deze conclusie op basis van het verbod op erkenning van onrechtmatige situaties."

@@ -610,10 +610,17 @@ def _says_the_same(a: Unit, b: Unit) -> bool:
     return bool(sa and sb) and len(sa & sb) / min(len(sa), len(sb)) >= SAME_CONTENT
 
 
+CONTEXT_MIN_WORDS = 8  # a shorter question ("Zo nee, waarom niet?") tells the user nothing as context
+CONTEXT_CANDIDATES = 5
+
+
 def refusal_parts(missing: str, units: list[Unit]) -> list[Part]:
-    """The missing-fact sentence, then the closest unit marked as context."""
+    """The missing-fact sentence, then the closest unit marked as context: the best of the first few
+    that is not a bare question fragment."""
     parts = [Part(missing, None, "note")]
     if units:
+        context = next((u for u in units[:CONTEXT_CANDIDATES]
+                        if not (u.text.rstrip().endswith("?") and u.words() < CONTEXT_MIN_WORDS)), units[0])
         parts.append(Part(CONTEXT_INTRO, None, "note"))
-        parts.append(Part(units[0].text, units[0].n, "context"))
+        parts.append(Part(context.text, context.n, "context"))
     return parts
