@@ -414,14 +414,16 @@ _LIST_NOUN = (r"(?:redenen|manieren|punten|elementen|onderdelen|prioriteiten|voo
               r"|stappen|maatregelen|factoren|criteria|uitgangspunten|aandachtspunten|rechtsgrond(?:slag)?en"
               r"|categorieën|vormen|terreinen|gebieden|instrumenten|opties|vragen|lessen|risico'?s|taken)")
 _COUNTED_ITEMS = re.compile(rf"\b{_COUNT}\s+(?:(?!{_DETERMINER})\w+\s+)?{_LIST_NOUN}\b", re.I)
+# Words that open an item only a list already running can have: "Ten tweede …", "Tot slot …".
+_LATER_ITEM_WORDS = (r"ten (?:tweede|derde|vierde|vijfde|zesde|slotte)|tot slot|tot besluit"
+                     r"|in de (?:tweede|derde) plaats|op de (?:tweede|derde) plaats")
+_OPENING = r"^\W*(?:\w+\W+){0,3}?"
 # "Ten tweede …", "Tot slot …", "Het Koninkrijk acht daarnaast …": the sentence gives the next item of
 # a list that runs over several sentences.
-_NEXT_ITEM = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:ten (?:eerste|tweede|derde|vierde|vijfde|zesde|slotte)|tot slot"
-                        r"|tot besluit|daarnaast|tevens|voorts|bovendien|anderzijds|in de (?:eerste|tweede|derde) plaats"
-                        r"|op de (?:eerste|tweede|derde) plaats)\b", re.I)
+_NEXT_ITEM = re.compile(rf"{_OPENING}(?:{_LATER_ITEM_WORDS}|ten eerste|daarnaast|tevens|voorts|bovendien|anderzijds"
+                        r"|in de eerste plaats|op de eerste plaats)\b", re.I)
 # "Tot slot …", "Ten derde …": an item that can only continue a list already running.
-_CLOSING_ITEM = re.compile(r"^\W*(?:\w+\W+){0,3}?(?:ten (?:tweede|derde|vierde|vijfde|zesde|slotte)|tot slot|tot besluit"
-                           r"|in de (?:tweede|derde) plaats|op de (?:tweede|derde) plaats)\b", re.I)
+_CLOSING_ITEM = re.compile(rf"{_OPENING}(?:{_LATER_ITEM_WORDS})\b", re.I)
 # Kinds where a promised list is the answer (a count, date or yes/no is answered by the sentence itself).
 _LIST_KINDS = ("list", "reason", "other", "view")
 
