@@ -161,6 +161,44 @@ def test_training_finds_the_dimensions_that_mark_the_answer():
         fit_similarity(rows, selector_model)
 
 
+def test_only_composition_keeps_every_fitted_weight(tmp_path, monkeypatch):
+    """`train --only-composition` (after a composer change) chooses the composition settings again on
+    the answerable train questions with the stored selector's L2, and writes only selector.json, with
+    the same weights."""
+    from types import SimpleNamespace
+
+    import corpus.settings
+    import eval.harness
+    import rag.retriever
+    from rag.answer import train
+    from rag.answer.selector import SELECTOR_FILE
+
+    stored = json.loads(SELECTOR_FILE.read_text(encoding="utf-8"))
+    answerable = SimpleNamespace(gold={"doc": "d", "evidence": ["x"]}, prepared=SimpleNamespace(units=[_unit()]))
+    near_miss = SimpleNamespace(gold={"question": "q"}, prepared=SimpleNamespace(units=[_unit()]))
+    no_units = SimpleNamespace(gold={"doc": "d", "evidence": ["x"]}, prepared=SimpleNamespace(units=[]))
+    seen = {}
+
+    def choose(rows, l2):
+        seen.update(rows=rows, l2=l2)
+        return {"next_words": stored["next_words"] + 5, "cv_answered": 0.9, "cv_median_words": 49.0}
+
+    monkeypatch.setattr(corpus.settings, "load_settings", lambda overrides=None: SimpleNamespace())
+    monkeypatch.setattr(rag.retriever, "get_retriever", lambda settings: None)
+    monkeypatch.setattr(eval.harness, "load_gold", lambda path: [])
+    monkeypatch.setattr(train, "collect", lambda gold, retriever: [answerable, near_miss, no_units])
+    monkeypatch.setattr(train, "choose_composition", choose)
+    train.main(["--only-composition", "--out", str(tmp_path)])
+
+    assert seen["rows"] == [answerable] and seen["l2"] == stored["l2"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["selector.json"]
+    written = json.loads((tmp_path / "selector.json").read_text(encoding="utf-8"))
+    for key in ("weights", "bias", "mean", "scale", "features", "l2", "second_ratio", "fractie_answer_units"):
+        assert written[key] == stored[key], key
+    assert written["next_words"] == stored["next_words"] + 5 and written["cv_median_words"] == 49.0
+    assert written["recomposed"]
+
+
 def test_a_follow_up_ranks_without_the_learned_similarity(tmp_settings, monkeypatch):
     """The similarity was fitted on whole questions; a follow-up's standalone form is ranked by the selector
     (and the continuity weights) alone, a first question with both."""
