@@ -611,6 +611,25 @@ def test_a_refusal_gives_no_bare_question_fragment_as_context():
     assert [p.text for p in refusal_parts("…", units[:1]) if p.kind == "context"] == ["Zo nee, waarom niet?"]
 
 
+@pytest.mark.parametrize("closest, stands_alone", [
+    ("Het resultaat hiervan is dat een groeiend aantal landen zich uitspreekt over Xinjiang.", False),
+    ("Daarom blijft het kabinet aandringen op toegang voor de Hoge Commissaris.", False),
+    ("Zij vragen of de regering hierover met China in gesprek gaat.", False),
+    ("Op dit moment is 31,1% van de benodigde financiering voor Jemen ontvangen.", True),
+    ("Het kabinet zet zich in voor vrijheid van religie en levensovertuiging in de VN.", True),
+])
+def test_a_refusal_context_does_not_point_back_at_a_sentence_the_user_does_not_see(closest, stands_alone):
+    from rag.answer.composer import refusal_parts
+
+    other = "Nederland steunt de resolutie over godsdienstvrijheid in de Mensenrechtenraad."
+    units = sorted((u for u in build_units([passage(f"{closest} {other}")]) if u.n_sents == 1),
+                   key=lambda u: u.text != closest)
+    parts = refusal_parts("De SP-fractie heeft in deze stukken geen inbreng over godsdienstvrijheid.", units)
+    assert [p.text for p in parts if p.kind == "context"] == [closest if stands_alone else other]
+    # when every candidate points back, the closest still stands
+    assert [p.text for p in refusal_parts("…", units[:1]) if p.kind == "context"] == [closest]
+
+
 def test_a_reported_view_brings_the_cabinets_response_to_it():
     view = "De expertgroep is van mening dat louter politieke steun geen aansprakelijkheid meebrengt."
     basis = "Hij trekt deze conclusie op basis van het verbod op erkenning van onrechtmatige situaties."

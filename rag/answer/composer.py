@@ -614,15 +614,23 @@ def _says_the_same(a: Unit, b: Unit) -> bool:
 
 CONTEXT_MIN_WORDS = 8  # a shorter question ("Zo nee, waarom niet?") tells the user nothing as context
 CONTEXT_CANDIDATES = 5
+# Context is read on its own, without the sentence before it: a pointing word among the first four
+# ("Het resultaat hiervan is …", "Daarom …", "Zij vragen …") leaves the reader asking what is meant.
+_CONTEXT_POINTS_BACK = re.compile(
+    r"^(?:\W*\w+\W+){0,3}?(?:hiervan|daarvan|hierdoor|daardoor|hiermee|daarmee|hierbij|daarbij|hiervoor|daarvoor|"
+    r"hierop|daarop|hierin|daarin|hiertoe|daartoe|daarom|hierom|daarnaast|zij|ze|hij|"
+    r"(?:dit|deze)(?!\s+(?:moment|jaar|week|maand|najaar|voorjaar|zomer|winter|keer|stadium)\b))\b", re.I)
 
 
 def refusal_parts(missing: str, units: list[Unit]) -> list[Part]:
     """The missing-fact sentence, then the closest unit marked as context: the best of the first few
-    that is not a bare question fragment."""
+    that is not a bare question fragment, and of those the best that does not point back at a
+    sentence the user does not see."""
     parts = [Part(missing, None, "note")]
     if units:
-        context = next((u for u in units[:CONTEXT_CANDIDATES]
-                        if not (u.text.rstrip().endswith("?") and u.words() < CONTEXT_MIN_WORDS)), units[0])
+        said = [u for u in units[:CONTEXT_CANDIDATES]
+                if not (u.text.rstrip().endswith("?") and u.words() < CONTEXT_MIN_WORDS)]
+        context = next((u for u in said if not _CONTEXT_POINTS_BACK.match(u.text)), said[0] if said else units[0])
         parts.append(Part(CONTEXT_INTRO, None, "note"))
         parts.append(Part(context.text, context.n, "context"))
     return parts
