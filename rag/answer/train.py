@@ -358,11 +358,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--train", type=Path, default=ROOT / "eval" / "gold" / "staff_train.jsonl")
     ap.add_argument("--dev", type=Path, default=ROOT / "eval" / "gold" / "staff_dev.jsonl")
     ap.add_argument("--out", type=Path, default=None, help="weights folder (default rag/answer/weights)")
-    ap.add_argument("--only-similarity", action="store_true",
-                    help="keep the stored selector and answerability model; refit only the learned similarity")
-    ap.add_argument("--only-composition", action="store_true",
-                    help="keep every stored model; choose only the selector's composition settings again "
-                         "(after a change to rag/answer/composer.py)")
+    only = ap.add_mutually_exclusive_group()
+    only.add_argument("--only-similarity", action="store_true",
+                      help="keep the stored selector and answerability model; refit only the learned similarity")
+    only.add_argument("--only-composition", action="store_true",
+                      help="keep every stored model; choose only the selector's composition settings again "
+                           "(after a change to rag/answer/composer.py)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
     from rag.answer.selector import SELECTOR_FILE, WEIGHTS_DIR
