@@ -142,6 +142,10 @@ def test_a_question_naming_its_subject_is_new_however_short():
             {"role": "assistant", "content": "…"}]
     new = "wat vraagt de SP over godsdienstvrijheid in de VN?"  # a fractie and one topic word of its own
     assert not is_follow_up(new) and standalone_question(new, hist) == new
+    # an opening "waarom" or "en" is no pointer back when the question names its subject
+    for opened in ("waarom is het kabinet huiverig voor verplichtingen over dataverzameling?",
+                   "en wat vraagt de SP over godsdienstvrijheid?"):
+        assert not is_follow_up(opened) and standalone_question(opened, hist) == opened
     # without its own subject, or pointing back, it still continues the conversation
     assert "Mensenrechtenfonds" in standalone_question("wat vraagt de SP?", hist)
     assert "Mensenrechtenfonds" in standalone_question("en wat zegt de SP daarover?", hist)

@@ -17,9 +17,10 @@ from corpus.fracties import find_fracties
 from rag import claim_text as ct
 from rag.answer.question import QUESTION_WORDS
 
-# A question that points back at the conversation.
-_POINTS_BACK = re.compile(
-    r"^(en|maar|ook|dus|waarom|hoezo|hoe dan|wat nog meer|nog meer)\b|"
+# A question that points back at the conversation: by its opening word ("en …?", "waarom?") or by a
+# word that stands for something said before ("daarover", "die missie").
+_OPENS_ON = re.compile(r"^(en|maar|ook|dus|waarom|hoezo|hoe dan|wat nog meer|nog meer)\b", re.I)
+_REFERS_BACK = re.compile(
     r"\b(daarop|daarover|daarvan|daarmee|daarbij|daarin|daarvoor|daaraan|daartegen|daarnaar|hiernaar|ernaar|"
     r"hierover|hierop|hiervan|daar|zulke|zo'n|"
     r"dat|die|deze|dit|hij|zij|ze|hun|hem|haar|ermee|erover|erop|ervan|erbij|er)\b", re.I)
@@ -91,9 +92,12 @@ def carried_terms(text: str) -> list[str]:
 
 def is_follow_up(question: str) -> bool:
     own = [w for w in topic_terms(question) if w.lower() not in ct.NEGATIONS]
-    points_back = bool(_POINTS_BACK.search(question))
-    if not points_back and names_its_subject(question):
+    refers_back = bool(_REFERS_BACK.search(question))
+    # An opening "en" or "waarom" does not make a question that names its subject a follow-up
+    # ("waarom is het kabinet huiverig voor verplichtingen over dataverzameling?"); "daarover" does.
+    if not refers_back and names_its_subject(question):
         return False
+    points_back = refers_back or bool(_OPENS_ON.search(question))
     return len(own) <= 1 or (points_back and len(own) <= 3)
 
 
