@@ -617,7 +617,7 @@ CONTEXT_CANDIDATES = 5
 # Context is read on its own, without the sentence before it: a pointing word among the first four
 # ("Het resultaat hiervan is …", "Daarom …", "Zij vragen …") leaves the reader asking what is meant.
 _CONTEXT_POINTS_BACK = re.compile(
-    r"^(?:\W*\w+\W+){0,3}?(?:hiervan|daarvan|hierdoor|daardoor|hiermee|daarmee|hierbij|daarbij|hiervoor|daarvoor|"
+    rf"{_OPENING}(?:hiervan|daarvan|hierdoor|daardoor|hiermee|daarmee|hierbij|daarbij|hiervoor|daarvoor|"
     r"hierop|daarop|hierin|daarin|hiertoe|daartoe|daarom|hierom|daarnaast|zij|ze|hij|"
     r"(?:dit|deze)(?!\s+(?:moment|jaar|week|maand|najaar|voorjaar|zomer|winter|keer|stadium)\b))\b", re.I)
 

@@ -98,6 +98,11 @@ def collect(gold_rows: list[dict], retriever, progress: bool = True) -> list[Que
     return out
 
 
+def answerable_rows(rows: list[QuestionRows]) -> list[QuestionRows]:
+    """The questions a selector learns from: answerable ones with candidate units."""
+    return [r for r in rows if gold_docs(r.gold) and r.prepared.units]
+
+
 def groups_of(rows: list[QuestionRows]) -> list[tuple[np.ndarray, np.ndarray]]:
     return [(F.matrix(r.prepared.units), np.array(r.labels)) for r in rows if r.prepared.units]
 
@@ -202,7 +207,7 @@ def _compositions(rows: list[QuestionRows], candidates: list) -> tuple:
 
 def fit_selector(rows: list[QuestionRows]) -> tuple[LogisticModel, dict]:
     """Conditional logit over each question's units; L2 and the composition settings by 5-fold CV."""
-    answerable = [r for r in rows if gold_docs(r.gold) and r.prepared.units]
+    answerable = answerable_rows(rows)
     best = None
     for l2 in L2_GRID:
         hits = 0
@@ -267,7 +272,7 @@ def fit_similarity(rows: list[QuestionRows], selector: LogisticModel):
     """The learned similarity (rag/answer/similarity.py): one weight per dimension of the question and
     sentence vectors' product, fitted as a conditional logit on top of `selector`'s scores (offsets),
     L2 by 5-fold CV top-1. Returns (LearnedSimilarity, info)."""
-    answerable = [r for r in rows if gold_docs(r.gold) and r.prepared.units]
+    answerable = answerable_rows(rows)
     _similarity_dims(answerable)  # fails early, with the fix, on an index without sentence vectors
     by_l2 = {}
     for l2 in SIMILARITY_L2_GRID:
@@ -379,7 +384,7 @@ def main(argv: list[str] | None = None) -> None:
     report = {}
     if args.only_composition:
         selector = LogisticModel.load(SELECTOR_FILE, F.FEATURE_NAMES)
-        answerable = [r for r in train_rows if gold_docs(r.gold) and r.prepared.units]
+        answerable = answerable_rows(train_rows)
         report["composition"] = choose_composition(answerable, selector.info["l2"])
         selector.info.update(report["composition"], recomposed=stamp["created"])
         selector.save(out / SELECTOR_FILE.name)
